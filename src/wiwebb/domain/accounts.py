@@ -1,0 +1,43 @@
+"""Rules on the fields of an account: usernames and e-mail addresses, as Django checks them."""
+
+from __future__ import annotations
+
+import re
+
+USERNAME_MAX_LENGTH = 150
+EMAIL_MAX_LENGTH = 254
+
+_USERNAME = re.compile(r"^[\w.@+-]+\Z")
+# The shape Django's EmailValidator accepts, without its IDN and IP-literal corners.
+_EMAIL = re.compile(
+    r"^(?!\.)[-!#$%&'*+/=?^_`{|}~\w]+(\.[-!#$%&'*+/=?^_`{|}~\w]+)*"
+    r"@((?!-)[\w-]{1,63}(?<!-)\.)+[^\W\d_]{2,63}\Z",
+    re.IGNORECASE,
+)
+
+INVALID_USERNAME = (
+    "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
+)
+INVALID_EMAIL = "Enter a valid email address."
+USERNAME_TAKEN = "A user with that username already exists."
+EMAIL_TAKEN = "A user with that email already exists."
+
+
+def too_long(limit: int) -> str:
+    return f"Ensure this field has no more than {limit} characters."
+
+
+def username_problems(username: str) -> list[str]:
+    if len(username) > USERNAME_MAX_LENGTH:
+        return [too_long(USERNAME_MAX_LENGTH)]
+    return [] if _USERNAME.match(username) else [INVALID_USERNAME]
+
+
+def is_valid_email(email: str) -> bool:
+    return len(email) <= EMAIL_MAX_LENGTH and _EMAIL.match(email) is not None
+
+
+def normalize_email(email: str) -> str:
+    """Django's normalisation: the domain part is case-insensitive, so it is lowercased."""
+    local, at, domain = email.strip().rpartition("@")
+    return f"{local}@{domain.lower()}" if at else email.strip()

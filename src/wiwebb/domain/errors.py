@@ -1,0 +1,57 @@
+"""Domain errors. They say what went wrong in business terms; the HTTP layer maps them to answers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+NOT_ALLOWED = "You do not have permission to perform this action."
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+
+class NotFound(DomainError):
+    """The object does not exist, or exists outside the caller's reach (the two look the same)."""
+
+
+class PermissionDenied(DomainError):
+    """The caller is known but may not do this."""
+
+    def __init__(self, detail: str = NOT_ALLOWED) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotAuthenticated(DomainError):
+    """No credentials were presented where they are needed."""
+
+    detail = "Authentication credentials were not provided."
+
+
+class AuthenticationFailed(DomainError):
+    """Credentials were presented and are not good (bad token, inactive user, ...)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class ValidationFailed(DomainError):
+    """Input that breaks a rule; `errors` maps a field (or `non_field_errors`) to its messages."""
+
+    def __init__(self, errors: Mapping[str, Sequence[str]]) -> None:
+        self.errors: dict[str, list[str]] = {field: list(messages) for field, messages in errors.items()}
+        super().__init__(self.errors)
+
+    @classmethod
+    def on(cls, field: str, *messages: str) -> ValidationFailed:
+        return cls({field: list(messages)})
+
+
+class InvalidOperation(DomainError):
+    """A well-formed request that the current state does not allow (one `detail` message)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail

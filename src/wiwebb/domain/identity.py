@@ -1,0 +1,284 @@
+"""Identity: register, log in and out, authenticate a token, change a password, edit a profile.
+
+Pure: it talks to its ports only, never commits, and is tested with in-memory fakes.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
+
+from . import accounts, tokens
+from .errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationFailed
+from .model import PROFILE_FIELDS, AuditEntry, AuthToken, IssuedToken, Role, User
+from .password_policy import Applicant, password_problems
+from .ports import AuditLog, Clock, PasswordHasher, TenantRepository, TokenRepository, UserRepository
+
+BAD_CREDENTIALS = "Unable to log in with provided credentials."
+INVALID_TOKEN = "Invalid token."
+INACTIVE_USER = "User inactive or deleted."
+REGISTRATION_MISMATCH = "The two password fields didn't match."  # dj-rest-auth's ASCII apostrophe
+FORM_MISMATCH = "The two password fields didn\u2019t match."  # Django's forms use U+2019
+WRONG_OLD_PASSWORD = "Your old password was entered incorrectly. Please enter it again."
+REGISTRATION_CLOSED = "Registration is closed."
+USER_AGENT_MAX_LENGTH = 255
+# Authentication stays read-only on most requests: last_used moves at most once a minute.
+TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class IdentityPolicy:
+    token_ttl: timedelta = timedelta(days=7)
+    registration_open: bool = True
+
+
+@dataclass(frozen=True)
+class Session:
+    """An authenticated request: who, and with which token."""
+
+    user: User
+    token: AuthToken
+
+
+@dataclass(frozen=True)
+class NewSuperuser:
+    user: User
+    generated_password: str | None = field(default=None, repr=False)
+
+
+class IdentityService:
+    def __init__(
+        self,
+        *,
+        users: UserRepository,
+        tenants: TenantRepository,
+        tokens: TokenRepository,
+        audit: AuditLog,
+        hasher: PasswordHasher,
+        clock: Clock,
+        policy: IdentityPolicy | None = None,
+    ) -> None:
+        self._users = users
+        self._tenants = tenants
+        self._tokens = tokens
+        self._audit = audit
+        self._hasher = hasher
+        self._clock = clock
+        self.policy = policy or IdentityPolicy()
+
+    # -- registration and login -------------------------------------------------------------
+
+    def register(
+        self,
+        *,
+        username: str,
+        email: str,
+        password1: str,
+        password2: str,
+        first_name: str = "",
+        last_name: str = "",
+        user_agent: str = "",
+    ) -> IssuedToken:
+        """Create a subscriber with no tenant and log them in."""
+        if not self.policy.registration_open:
+            raise PermissionDenied(REGISTRATION_CLOSED)
+        email = accounts.normalize_email(email)
+        errors = self._account_problems(username, email)
+        applicant = Applicant(username, first_name, last_name, email)
+        if problems := password_problems(password1, applicant):
+            errors["password1"] = problems
+        if errors:
+            raise ValidationFailed(errors)
+        if password1 != password2:
+            raise ValidationFailed.on("non_field_errors", REGISTRATION_MISMATCH)
+        now = self._clock.now()
+        user = self._users.add(
+            User(
+                id=None,
+                username=username,
+                email=email,
+                password_hash=self._hasher.hash(password1),
+                role=Role.SUBSCRIBER,
+                first_name=first_name,
+                last_name=last_name,
+                date_joined=now,
+                password_updated=now,
+                last_login=now,
+            )
+        )
+        self._audit.record(AuditEntry("user_created", actor_id=user.id, target_id=user.id,
+                                      details={"via": "registration", "role": user.role.value}))
+        return self._issue(user, user_agent)
+
+    def login(self, identifier: str, password: str, user_agent: str = "") -> IssuedToken:
+        """Log in by username (case-sensitive) or e-mail address (case-insensitive).
+
+        Wrong password, unknown user, inactive user or inactive tenant: one and the same error,
+        after the same hashing work, so neither the answer nor its timing tells them apart.
+        """
+        user = self._users.get_by_username(identifier)
+        if user is None and "@" in identifier:
+            user = self._users.get_by_email(identifier)
+        if user is None:
+            self._hasher.burn(password)
+            raise ValidationFailed.on("non_field_errors", BAD_CREDENTIALS)
+        matches = self._hasher.verify(password, user.password_hash)
+        if not (matches and self._may_log_in(user)):
+            raise ValidationFailed.on("non_field_errors", BAD_CREDENTIALS)
+        if self._hasher.needs_rehash(user.password_hash):
+            user.password_hash = self._hasher.hash(password)
+        user.last_login = self._clock.now()
+        self._users.update(user)
+        return self._issue(user, user_agent)
+
+    # -- tokens ------------------------------------------------------------------------------
+
+    def authenticate(self, key: str) -> Session:
+        """The session a token key opens, or `AuthenticationFailed` with DRF's message."""
+        token = self._tokens.get_by_hash(tokens.digest(key))
+        now = self._clock.now()
+        if token is None or token.expires_at <= now:
+            raise AuthenticationFailed(INVALID_TOKEN)
+        user = self._users.get(token.user_id)
+        if user is None or not self._may_log_in(user):
+            raise AuthenticationFailed(INACTIVE_USER)
+        if token.last_used is None or now - token.last_used >= TOUCH_INTERVAL:
+            token = replace(token, last_used=now)
+            self._tokens.touch(token.id or 0, now)
+        return Session(user, token)
+
+    def logout(self, session: Session, *, everywhere: bool = False) -> None:
+        if everywhere:
+            self.revoke_all_tokens(session.user)
+        elif session.token.id is not None:
+            self._tokens.delete(session.token.id)
+
+    def live_tokens(self, user: User) -> list[AuthToken]:
+        now = self._clock.now()
+        return [t for t in self._tokens.list_for_user(user.id or 0) if t.expires_at > now]
+
+    def revoke_token(self, user: User, token_id: int) -> None:
+        """Revoke one of the user's own tokens; another user's token is not found."""
+        if not any(t.id == token_id for t in self._tokens.list_for_user(user.id or 0)):
+            raise NotFound()
+        self._tokens.delete(token_id)
+
+    def revoke_all_tokens(self, user: User, *, keep: AuthToken | None = None) -> int:
+        """Revoke every token of the user (but `keep`): deactivation and password reset use it."""
+        return self._tokens.delete_for_user(user.id or 0, keep=keep.id if keep else None)
+
+    # -- passwords and profile ---------------------------------------------------------------
+
+    def change_password(
+        self, session: Session, *, old_password: str, new_password1: str, new_password2: str
+    ) -> None:
+        """Set a new password (the old one required); every other token of the user is revoked."""
+        user = session.user
+        if not self._hasher.verify(old_password, user.password_hash):
+            raise ValidationFailed.on("old_password", WRONG_OLD_PASSWORD)
+        self.set_password(user, new_password1, new_password2, keep=session.token, actor=user)
+
+    def set_password(
+        self, user: User, new_password1: str, new_password2: str, *,
+        keep: AuthToken | None = None, actor: User | None = None, action: str = "password_changed",
+    ) -> None:
+        """Validate and store a new password with Django's form rules; revoke tokens but `keep`."""
+        if new_password1 != new_password2:
+            raise ValidationFailed.on("new_password2", FORM_MISMATCH)
+        if problems := password_problems(new_password2, user):
+            raise ValidationFailed({"new_password2": problems})
+        user.password_hash = self._hasher.hash(new_password1)
+        user.password_updated = self._clock.now()
+        self._users.update(user)
+        self.revoke_all_tokens(user, keep=keep)
+        self._audit.record(AuditEntry(action, actor_id=actor.id if actor else None, target_id=user.id,
+                                      tenant_id=user.tenant_id))
+
+    def update_profile(self, user: User, changes: Mapping[str, Any]) -> User:
+        """Apply the profile fields of `changes`; anything else in it is ignored, never applied."""
+        applicable = {name: value for name, value in changes.items() if name in PROFILE_FIELDS}
+        username = applicable.get("username", user.username)
+        if username != user.username:
+            problems = accounts.username_problems(username)
+            if not problems and self._users.get_by_username(username) is not None:
+                problems = [accounts.USERNAME_TAKEN]
+            if problems:
+                raise ValidationFailed({"username": problems})
+        for name, value in applicable.items():
+            setattr(user, name, value)
+        self._users.update(user)
+        return user
+
+    # -- operators ---------------------------------------------------------------------------
+
+    def create_superuser(
+        self, *, username: str, email: str, password: str, validate_password: bool = True
+    ) -> User:
+        """A real superadmin: role superadmin, hence `is_staff` and `is_superuser`."""
+        email = accounts.normalize_email(email)
+        errors = self._account_problems(username, email)
+        if validate_password and (problems := password_problems(password, Applicant(username, email=email))):
+            errors["password"] = problems
+        if errors:
+            raise ValidationFailed(errors)
+        now = self._clock.now()
+        user = self._users.add(
+            User(id=None, username=username, email=email, password_hash=self._hasher.hash(password),
+                 role=Role.SUPERADMIN, date_joined=now, password_updated=now)
+        )
+        self._audit.record(AuditEntry("user_created", actor_id=None, target_id=user.id,
+                                      details={"via": "createsuperuser", "role": user.role.value}))
+        return user
+
+    def ensure_superuser(self, *, username: str, email: str, password: str | None) -> NewSuperuser | None:
+        """Create a superadmin unless one exists; a password is generated when none is given."""
+        if self._users.exists_with_role(Role.SUPERADMIN.value):
+            return None
+        generated = None if password else secrets.token_urlsafe(12)
+        user = self.create_superuser(username=username, email=email, password=password or generated or "",
+                                     validate_password=password is not None)
+        return NewSuperuser(user, generated)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _account_problems(self, username: str, email: str) -> dict[str, list[str]]:
+        errors: dict[str, list[str]] = {}
+        problems = accounts.username_problems(username)
+        if not problems and self._users.get_by_username(username) is not None:
+            problems = [accounts.USERNAME_TAKEN]
+        if problems:
+            errors["username"] = problems
+        if not accounts.is_valid_email(email):
+            errors["email"] = [accounts.INVALID_EMAIL]
+        elif self._users.get_by_email(email) is not None:
+            errors["email"] = [accounts.EMAIL_TAKEN]
+        return errors
+
+    def _may_log_in(self, user: User) -> bool:
+        if not user.is_active:
+            return False
+        if user.tenant_id is None:
+            return True
+        tenant = self._tenants.get(user.tenant_id)
+        return tenant is not None and tenant.is_active
+
+    def _issue(self, user: User, user_agent: str) -> IssuedToken:
+        key = tokens.new_key()
+        now = self._clock.now()
+        token = self._tokens.add(
+            AuthToken(
+                id=None,
+                user_id=user.id or 0,
+                key_hash=tokens.digest(key),
+                prefix=key[: tokens.PREFIX_LENGTH],
+                created=now,
+                expires_at=now + self.policy.token_ttl,
+                last_used=None,
+                user_agent=user_agent[:USER_AGENT_MAX_LENGTH],
+            )
+        )
+        return IssuedToken(key=key, token=token, user=user)
+

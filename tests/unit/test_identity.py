@@ -1,0 +1,239 @@
+from datetime import timedelta
+
+import pytest
+
+from wiwebb.domain import tokens
+from wiwebb.domain.errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationFailed
+from wiwebb.domain.identity import BAD_CREDENTIALS, IdentityPolicy
+from wiwebb.domain.model import Role, Tenant
+
+from .conftest import World
+
+
+def errors_of(call, *args, **kwargs):
+    with pytest.raises(ValidationFailed) as caught:
+        call(*args, **kwargs)
+    return caught.value.errors
+
+
+# -- registration -------------------------------------------------------------------------
+
+def test_registration_makes_a_subscriber_without_tenant_and_logs_in(world):
+    issued = world.register(first_name="Alice")
+    user = world.users.get(issued.user.id)
+    assert (user.role, user.tenant_id, user.first_name, user.is_active) == (Role.SUBSCRIBER, None, "Alice", True)
+    assert world.identity.authenticate(issued.key).user.id == user.id
+    assert world.audit.actions() == ["user_created"]
+
+
+def test_registration_refuses_taken_names_case_insensitive_emails_and_weak_passwords(world):
+    world.register()
+    errors = errors_of(world.identity.register, username="alice", email="ALICE@acme.test",
+                       password1="alice", password2="alice")
+    assert errors == {
+        "username": ["A user with that username already exists."],
+        "email": ["A user with that email already exists."],
+        "password1": ["The password is too similar to the username.",
+                      "This password is too short. It must contain at least 8 characters.",
+                      "This password is too common."],
+    }
+
+
+def test_registration_with_two_different_passwords(world):
+    errors = errors_of(world.identity.register, username="bob", email="bob@acme.test",
+                       password1="correct-horse-9", password2="correct-horse-8")
+    assert errors == {"non_field_errors": ["The two password fields didn't match."]}
+
+
+def test_registration_checks_username_characters_and_email(world):
+    errors = errors_of(world.identity.register, username="bad name", email="not-an-address",
+                       password1="correct-horse-9", password2="correct-horse-9")
+    assert errors["username"][0].startswith("Enter a valid username.")
+    assert errors["email"] == ["Enter a valid email address."]
+
+
+def test_registration_can_be_switched_off():
+    world = World(IdentityPolicy(registration_open=False))
+    with pytest.raises(PermissionDenied):
+        world.register()
+    assert world.users.rows == {}
+
+
+def test_the_email_domain_is_normalised(world):
+    assert world.register(email="Alice@ACME.Test").user.email == "Alice@acme.test"
+
+
+# -- login --------------------------------------------------------------------------------
+
+def test_login_by_username_is_case_sensitive(world):
+    world.register(username="Admin", email="admin@acme.test")
+    assert world.identity.login("Admin", "correct-horse-9").user.username == "Admin"
+    assert errors_of(world.identity.login, "admin", "correct-horse-9") == {"non_field_errors": [BAD_CREDENTIALS]}
+
+
+def test_login_by_email_in_the_username_field_is_case_insensitive(world):
+    world.register()
+    assert world.identity.login("ALICE@Acme.TEST", "correct-horse-9").user.username == "alice"
+
+
+@pytest.mark.parametrize("case", ["wrong password", "unknown user", "inactive user", "inactive tenant"])
+def test_every_failed_login_gives_one_answer_after_one_hash(world, case):
+    issued = world.register()
+    user = world.users.get(issued.user.id)
+    identifier, password = "alice", "correct-horse-9"
+    if case == "wrong password":
+        password = "wrong-horse-9"
+    elif case == "unknown user":
+        identifier = "nobody"
+    elif case == "inactive user":
+        user.is_active = False
+        world.users.update(user)
+    else:
+        tenant = world.tenants.add(Tenant(id=None, uuid=__import__("uuid").uuid4(), name="A", slug="a",
+                                          is_active=False))
+        user.tenant_id = tenant.id
+        world.users.update(user)
+    before = world.hasher.work
+    assert errors_of(world.identity.login, identifier, password) == {"non_field_errors": [BAD_CREDENTIALS]}
+    assert world.hasher.work - before == 1
+
+
+def test_each_login_issues_its_own_token_with_expiry_and_user_agent(world):
+    world.register()
+    first = world.identity.login("alice", "correct-horse-9", user_agent="curl/8")
+    second = world.identity.login("alice", "correct-horse-9")
+    assert first.key != second.key and len(first.key) == 40 and int(first.key, 16) >= 0
+    stored = world.tokens.rows[first.token.id]
+    assert stored.key_hash == tokens.digest(first.key) and first.key not in repr(stored)
+    assert stored.prefix == first.key[:8]
+    assert stored.expires_at == world.clock.now() + timedelta(days=7)
+    assert stored.user_agent == "curl/8"
+    assert world.users.get(first.user.id).last_login == world.clock.now()
+
+
+def test_an_old_hash_is_replaced_at_login(world):
+    issued = world.register()
+    user = world.users.get(issued.user.id)
+    user.password_hash = "old$" + user.password_hash.partition("$")[2]
+    world.users.update(user)
+    world.identity.login("alice", "correct-horse-9")
+    assert world.users.get(user.id).password_hash.startswith("fake$")
+
+
+# -- tokens -------------------------------------------------------------------------------
+
+def test_a_token_expires_after_its_ttl():
+    world = World(IdentityPolicy(token_ttl=timedelta(hours=1)))
+    key = world.register().key
+    world.clock.advance(timedelta(minutes=59))
+    world.identity.authenticate(key)
+    world.clock.advance(timedelta(minutes=1))
+    with pytest.raises(AuthenticationFailed, match="Invalid token."):
+        world.identity.authenticate(key)
+
+
+def test_unknown_token_and_inactive_user(world):
+    issued = world.register()
+    with pytest.raises(AuthenticationFailed, match="Invalid token."):
+        world.identity.authenticate("0" * 40)
+    user = world.users.get(issued.user.id)
+    user.is_active = False
+    world.users.update(user)
+    with pytest.raises(AuthenticationFailed, match="User inactive or deleted."):
+        world.identity.authenticate(issued.key)
+
+
+def test_last_used_moves_at_most_once_a_minute(world):
+    issued = world.register()
+    world.identity.authenticate(issued.key)
+    first = world.tokens.rows[issued.token.id].last_used
+    world.clock.advance(timedelta(seconds=59))
+    world.identity.authenticate(issued.key)
+    assert world.tokens.rows[issued.token.id].last_used == first
+    world.clock.advance(timedelta(seconds=1))
+    world.identity.authenticate(issued.key)
+    assert world.tokens.rows[issued.token.id].last_used == world.clock.now()
+
+
+def test_logout_revokes_the_presented_token_only_or_all(world):
+    one = world.register()
+    two = world.identity.login("alice", "correct-horse-9")
+    three = world.identity.login("alice", "correct-horse-9")
+    world.identity.logout(world.identity.authenticate(one.key))
+    with pytest.raises(AuthenticationFailed):
+        world.identity.authenticate(one.key)
+    world.identity.authenticate(two.key)
+    world.identity.logout(world.identity.authenticate(two.key), everywhere=True)
+    with pytest.raises(AuthenticationFailed):
+        world.identity.authenticate(three.key)
+
+
+def test_revoke_one_of_own_tokens_but_not_anothers(world):
+    alice = world.register()
+    bob = world.register(username="bob", email="bob@acme.test")
+    with pytest.raises(NotFound):
+        world.identity.revoke_token(alice.user, bob.token.id)
+    world.identity.revoke_token(alice.user, alice.token.id)
+    assert world.identity.live_tokens(alice.user) == []
+    assert len(world.identity.live_tokens(bob.user)) == 1
+
+
+# -- passwords and profile ----------------------------------------------------------------
+
+def test_change_password_needs_the_old_one_and_keeps_only_the_current_token(world):
+    current = world.register()
+    other = world.identity.login("alice", "correct-horse-9")
+    session = world.identity.authenticate(current.key)
+    assert errors_of(world.identity.change_password, session, old_password="nope",
+                     new_password1="brand-new-pass-1", new_password2="brand-new-pass-1") == {
+        "old_password": ["Your old password was entered incorrectly. Please enter it again."]}
+    world.identity.change_password(session, old_password="correct-horse-9",
+                                   new_password1="brand-new-pass-1", new_password2="brand-new-pass-1")
+    world.identity.authenticate(current.key)
+    with pytest.raises(AuthenticationFailed):
+        world.identity.authenticate(other.key)
+    world.identity.login("alice", "brand-new-pass-1")
+    assert "password_changed" in world.audit.actions()
+
+
+def test_change_password_uses_djangos_form_messages(world):
+    session = world.identity.authenticate(world.register().key)
+    kwargs = {"old_password": "correct-horse-9"}
+    assert errors_of(world.identity.change_password, session, new_password1="brand-new-pass-1",
+                     new_password2="brand-new-pass-2", **kwargs) == {
+        "new_password2": ["The two password fields didn\u2019t match."]}
+    assert errors_of(world.identity.change_password, session, new_password1="123", new_password2="123",
+                     **kwargs) == {"new_password2": [
+        "This password is too short. It must contain at least 8 characters.",
+        "This password is too common.", "This password is entirely numeric."]}
+
+
+def test_profile_update_ignores_read_only_fields(world):
+    user = world.register().user
+    updated = world.identity.update_profile(user, {"first_name": "Al", "role": "superadmin", "email": "x@y.test",
+                                                   "is_active": False, "tenant_id": 3, "is_staff": True})
+    stored = world.users.get(user.id)
+    assert (stored.first_name, stored.role, stored.email, stored.is_active, stored.tenant_id) == (
+        "Al", Role.SUBSCRIBER, "alice@acme.test", True, None)
+    assert updated.first_name == "Al"
+
+
+def test_profile_username_must_stay_unique(world):
+    world.register(username="bob", email="bob@acme.test")
+    user = world.register().user
+    assert errors_of(world.identity.update_profile, user, {"username": "bob"}) == {
+        "username": ["A user with that username already exists."]}
+
+
+# -- operators ----------------------------------------------------------------------------
+
+def test_createsuperuser_makes_a_real_superadmin(world):
+    user = world.identity.create_superuser(username="root", email="root@acme.test", password="correct-horse-9")
+    assert (user.role, user.is_staff, user.is_superuser) == (Role.SUPERADMIN, True, True)
+
+
+def test_ensure_superuser_generates_a_password_once(world):
+    first = world.identity.ensure_superuser(username="admin", email="admin@example.com", password=None)
+    assert first.generated_password and first.generated_password not in repr(first)
+    world.identity.login("admin", first.generated_password)
+    assert world.identity.ensure_superuser(username="admin", email="admin@example.com", password=None) is None
