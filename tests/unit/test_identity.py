@@ -128,18 +128,18 @@ def test_a_token_expires_after_its_ttl():
     world.clock.advance(timedelta(minutes=59))
     world.identity.authenticate(key)
     world.clock.advance(timedelta(minutes=1))
-    with pytest.raises(AuthenticationFailed, match="Invalid token."):
+    with pytest.raises(AuthenticationFailed, match=r"Invalid token\."):
         world.identity.authenticate(key)
 
 
 def test_unknown_token_and_inactive_user(world):
     issued = world.register()
-    with pytest.raises(AuthenticationFailed, match="Invalid token."):
+    with pytest.raises(AuthenticationFailed, match=r"Invalid token\."):
         world.identity.authenticate("0" * 40)
     user = world.users.get(issued.user.id)
     user.is_active = False
     world.users.update(user)
-    with pytest.raises(AuthenticationFailed, match="User inactive or deleted."):
+    with pytest.raises(AuthenticationFailed, match=r"User inactive or deleted\."):
         world.identity.authenticate(issued.key)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from . import accounts, tokens
 from .errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationFailed
-from .model import PROFILE_FIELDS, AuditEntry, AuthToken, IssuedToken, Role, User
+from .model import PROFILE_FIELDS, AuditEntry, AuthToken, IssuedToken, Role, Tenant, User
 from .password_policy import Applicant, password_problems
 from .ports import AuditLog, Clock, PasswordHasher, TenantRepository, TokenRepository, UserRepository
 
@@ -109,8 +109,8 @@ class IdentityService:
                 last_login=now,
             )
         )
-        self._audit.record(AuditEntry("user_created", actor_id=user.id, target_id=user.id,
-                                      details={"via": "registration", "role": user.role.value}))
+        self._record("user_created", actor_id=user.id, target_id=user.id,
+                     details={"via": "registration", "role": user.role.value})
         return self._issue(user, user_agent)
 
     def login(self, identifier: str, password: str, user_agent: str = "") -> IssuedToken:
@@ -194,8 +194,7 @@ class IdentityService:
         user.password_updated = self._clock.now()
         self._users.update(user)
         self.revoke_all_tokens(user, keep=keep)
-        self._audit.record(AuditEntry(action, actor_id=actor.id if actor else None, target_id=user.id,
-                                      tenant_id=user.tenant_id))
+        self._record(action, actor_id=actor.id if actor else None, target_id=user.id, tenant_id=user.tenant_id)
 
     def update_profile(self, user: User, changes: Mapping[str, Any]) -> User:
         """Apply the profile fields of `changes`; anything else in it is ignored, never applied."""
@@ -229,8 +228,8 @@ class IdentityService:
             User(id=None, username=username, email=email, password_hash=self._hasher.hash(password),
                  role=Role.SUPERADMIN, date_joined=now, password_updated=now)
         )
-        self._audit.record(AuditEntry("user_created", actor_id=None, target_id=user.id,
-                                      details={"via": "createsuperuser", "role": user.role.value}))
+        self._record("user_created", actor_id=None, target_id=user.id,
+                     details={"via": "createsuperuser", "role": user.role.value})
         return user
 
     def ensure_superuser(self, *, username: str, email: str, password: str | None) -> NewSuperuser | None:
@@ -241,6 +240,9 @@ class IdentityService:
         user = self.create_superuser(username=username, email=email, password=password or generated or "",
                                      validate_password=password is not None)
         return NewSuperuser(user, generated)
+
+    def tenant_of(self, user: User) -> Tenant | None:
+        return self._tenants.get(user.tenant_id) if user.tenant_id is not None else None
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -256,6 +258,11 @@ class IdentityService:
         elif self._users.get_by_email(email) is not None:
             errors["email"] = [accounts.EMAIL_TAKEN]
         return errors
+
+    def _record(self, action: str, *, actor_id: int | None, target_id: int | None = None,
+                tenant_id: int | None = None, details: dict[str, Any] | None = None) -> None:
+        self._audit.record(AuditEntry(action, actor_id=actor_id, target_id=target_id, tenant_id=tenant_id,
+                                      details=details or {}, timestamp=self._clock.now()))
 
     def _may_log_in(self, user: User) -> bool:
         if not user.is_active:

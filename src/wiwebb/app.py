@@ -1,0 +1,200 @@
+"""The composition root: reads the settings, builds the adapters, hands them to the domain
+services, and returns the WSGI application (or runs the `wiwebb` command). The only module that
+imports every layer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import transaction
+import zope.sqlalchemy
+from pyramid.config import Configurator
+from pyramid.request import Request
+from sqlalchemy.orm import Session as DbSession
+
+from wiwebb import __version__
+from wiwebb.adapters import schema
+from wiwebb.adapters.clock import SystemClock
+from wiwebb.adapters.database import (
+    UNAVAILABLE_ERRORS,
+    Database,
+    DatabaseUnreachable,
+    create_database_engine,
+    shell_command,
+)
+from wiwebb.adapters.passwords import Argon2Parameters, Argon2PasswordHasher
+from wiwebb.adapters.repositories import SqlAuditLog, SqlTenantRepository, SqlTokenRepository, SqlUserRepository
+from wiwebb.domain.identity import IdentityPolicy, IdentityService
+from wiwebb.entrypoints import cli as cli_entrypoint
+from wiwebb.entrypoints.http.errors import service_unavailable
+from wiwebb.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("wiwebb")
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class Adapters:
+    """The long-lived adapters of one process."""
+
+    def __init__(self, settings: Settings, database: Database | None = None) -> None:
+        self.settings = settings
+        self.database = database or Database(
+            create_database_engine(settings.database_url, busy_timeout=settings.sqlite_busy_timeout))
+        self.hasher = Argon2PasswordHasher(Argon2Parameters(
+            time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_cost,
+            parallelism=settings.argon2_parallelism))
+        self.clock = SystemClock()
+        self.identity_policy = IdentityPolicy(token_ttl=settings.token_ttl,
+                                              registration_open=settings.registration_open)
+
+    def identity(self, session: DbSession, defer: Callable[[Callable[[DbSession], object]], None] | None = None
+                 ) -> IdentityService:
+        return IdentityService(
+            users=SqlUserRepository(session), tenants=SqlTenantRepository(session),
+            tokens=SqlTokenRepository(session, defer), audit=SqlAuditLog(session),
+            hasher=self.hasher, clock=self.clock, policy=self.identity_policy)
+
+    def run_after_commit(self, manager: transaction.TransactionManager,
+                         work: Callable[[DbSession], object]) -> None:
+        """Run `work` in a transaction of its own once the current one has committed (best effort)."""
+
+        def hook(committed: bool) -> None:
+            if not committed:
+                return
+            try:
+                self.database.run_in_own_transaction(work)
+            except Exception:
+                log.warning("deferred database work failed", exc_info=True)
+
+        manager.get().addAfterCommitHook(hook)
+
+
+class RequestServices:
+    """The domain services of one request, built on first use over the request's session."""
+
+    def __init__(self, request: Request, adapters: Adapters) -> None:
+        self._request = request
+        self._adapters = adapters
+        self.version = __version__
+
+    @cached_property
+    def identity(self) -> IdentityService:
+        request, adapters = self._request, self._adapters
+        return adapters.identity(request.dbsession, lambda work: adapters.run_after_commit(request.tm, work))
+
+    def database_healthy(self) -> bool:
+        return self._adapters.database.healthy()
+
+
+def build_app(settings: Settings, *, database: Database | None = None, wait_for_database: bool = True) -> Any:
+    """The WSGI application for `settings`. Raises `SystemExit` with one line when it cannot start."""
+    configure_logging(settings.log_level)
+    adapters = Adapters(settings, database)
+    if wait_for_database:
+        try:
+            adapters.database.wait_until_ready(settings.database_wait_timeout)
+        except DatabaseUnreachable as error:
+            raise SystemExit(f"wiwebb: {error}") from None
+    config = Configurator(settings={"tm.manager_hook": "pyramid_tm.explicit_manager"})
+    config.include("pyramid_tm")
+
+    def dbsession(request: Request) -> DbSession:
+        session = adapters.database.session(write=request.method not in READ_METHODS)
+        zope.sqlalchemy.register(session, transaction_manager=request.tm)
+        return session
+
+    config.add_request_method(dbsession, "dbsession", reify=True)
+    config.add_request_method(lambda request: RequestServices(request, adapters), "services", reify=True)
+    config.include("wiwebb.entrypoints.http")
+    for error_type in UNAVAILABLE_ERRORS:
+        config.add_exception_view(service_unavailable, context=error_type)
+    app = config.make_wsgi_app()
+    app.adapters = adapters  # for tests and operators' tooling
+    return app
+
+
+def main(global_config: dict[str, Any], **ini_settings: Any) -> Any:
+    """The `paste.app_factory` entry point (pserve, `wiwebb serve`)."""
+    try:
+        settings = load_settings({**ini_settings, "here": global_config.get("here")})
+    except SettingsError as error:
+        raise SystemExit(f"wiwebb: {error}") from None
+    return build_app(settings)
+
+
+def configure_logging(level: str) -> None:
+    root = logging.getLogger()
+    if not root.handlers:  # leave a logging setup made by the ini file (pserve) alone
+        logging.basicConfig(format="%(asctime)s %(levelname)s [%(name)s] %(message)s")
+    logging.getLogger("wiwebb").setLevel(level)
+
+
+# -- the `wiwebb` command ----------------------------------------------------------------------
+
+
+class Toolbox:
+    """What the `wiwebb` command needs, wired from one ini file."""
+
+    def __init__(self, ini_path: str) -> None:
+        from pyramid.paster import get_appsettings
+
+        path = Path(ini_path).resolve()
+        if not path.is_file():
+            raise SystemExit(f"wiwebb: no such ini file: {ini_path}")
+        ini = dict(get_appsettings(str(path)))
+        try:
+            self.settings = load_settings({**ini, "here": str(path.parent)})
+        except SettingsError as error:
+            raise SystemExit(f"wiwebb: {error}") from None
+        self.ini_path = str(path)
+        configure_logging(self.settings.log_level)
+
+    @cached_property
+    def adapters(self) -> Adapters:
+        self.settings.var_dir.mkdir(parents=True, exist_ok=True)
+        return Adapters(self.settings)
+
+    def wait_for_database(self) -> None:
+        try:
+            self.adapters.database.wait_until_ready(self.settings.database_wait_timeout)
+        except DatabaseUnreachable as error:
+            raise SystemExit(f"wiwebb: {error}") from None
+
+    def migrate(self, target: str) -> None:
+        self.wait_for_database()
+        schema.migrate(self.adapters.database.engine, target)
+
+    def fake(self, target: str) -> None:
+        self.wait_for_database()
+        schema.fake(self.adapters.database.engine, target)
+
+    def migrations(self) -> list[schema.MigrationState]:
+        self.wait_for_database()
+        return schema.status(self.adapters.database.engine)
+
+    def resolve_revision(self, name: str) -> str:
+        return schema.resolve(name)
+
+    @contextmanager
+    def identity(self) -> Iterator[IdentityService]:
+        """The identity service in a transaction committed when the block ends without error."""
+        self.wait_for_database()
+        with self.adapters.database.session(write=True) as session, session.begin():
+            yield self.adapters.identity(session)
+
+    def dbshell_command(self) -> tuple[list[str], dict[str, str]]:
+        return shell_command(self.adapters.database.url)
+
+    def wsgi_app(self) -> Any:
+        return build_app(self.settings, database=self.adapters.database)
+
+
+def cli(argv: list[str] | None = None) -> int:
+    """The `wiwebb` console script."""
+    return cli_entrypoint.run(argv, Toolbox, errors=(schema.UnknownRevision,))

@@ -1,0 +1,44 @@
+"""How a view declares what it needs; the route table reads it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pyramid.request import Request
+from pyramid.security import NO_PERMISSION_REQUIRED
+
+from wiwebb.domain.errors import NotAuthenticated
+from wiwebb.domain.identity import Session
+from wiwebb.domain.rbac import Permission
+
+from .security import PUBLIC
+
+View = Callable[[Request], Any]
+
+
+def endpoint(permission: Permission | str = PUBLIC, *, ignore_credentials: bool = False,
+             status: int = 200) -> Callable[[View], View]:
+    """Mark a view with the permission it needs (`PUBLIC` by default) and its success status.
+
+    `ignore_credentials`: the view never reads the `Authorization` header (login, registration,
+    password reset, health)."""
+
+    def mark(view: View) -> View:
+        view.permission = NO_PERMISSION_REQUIRED if ignore_credentials else str(permission)  # type: ignore[attr-defined]
+        view.status = status  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def current_session(request: Request) -> Session:
+    """The caller's session in a view whose permission already required one."""
+    session = request.session_of_token
+    if session is None:
+        raise NotAuthenticated()
+    return session  # type: ignore[no-any-return]
+
+
+def user_agent(request: Request) -> str:
+    return request.headers.get("User-Agent", "")

@@ -1,0 +1,129 @@
+"""Every error answer in one place, with the exact bodies of API.md's table.
+
+Domain errors and HTTP-level problems (bad JSON, wrong media type, wrong method) are mapped here;
+nothing else in the HTTP layer builds an error body.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pyramid.httpexceptions import HTTPException, HTTPForbidden
+from pyramid.request import Request
+from pyramid.response import Response
+
+from wiwebb.domain.errors import (
+    AuthenticationFailed,
+    InvalidOperation,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+
+from .json import json_response
+
+log = logging.getLogger("wiwebb.errors")
+
+RETRY_AFTER_UNAVAILABLE = 5  # seconds
+
+
+class ParseError(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.detail = f"JSON parse error - {reason}"
+
+
+class UnsupportedMediaType(Exception):
+    def __init__(self, content_type: str) -> None:
+        super().__init__(content_type)
+        self.detail = f'Unsupported media type "{content_type}" in request.'
+
+
+class MethodNotAllowed(Exception):
+    def __init__(self, method: str, allowed: tuple[str, ...]) -> None:
+        super().__init__(method)
+        self.detail = f'Method "{method}" not allowed.'
+        self.allowed = allowed
+
+
+def error(status: int, body: dict[str, Any], **headers: str) -> Response:
+    response = json_response(body, status=status)
+    response.headers.update(headers)
+    return response
+
+
+def unauthorized(detail: str) -> Response:
+    return error(401, {"detail": detail}, **{"WWW-Authenticate": "Token"})
+
+
+def _validation(exc: ValidationFailed, request: Request) -> Response:
+    return error(400, exc.errors)
+
+
+def _invalid_operation(exc: InvalidOperation, request: Request) -> Response:
+    return error(400, {"detail": exc.detail})
+
+
+def _parse_error(exc: ParseError | UnsupportedMediaType, request: Request) -> Response:
+    return error(415 if isinstance(exc, UnsupportedMediaType) else 400, {"detail": exc.detail})
+
+
+def _authentication_failed(exc: AuthenticationFailed | NotAuthenticated, request: Request) -> Response:
+    return unauthorized(exc.detail)
+
+
+def _permission_denied(exc: PermissionDenied, request: Request) -> Response:
+    return error(403, {"detail": exc.detail})
+
+
+def _forbidden(exc: HTTPForbidden, request: Request) -> Response:
+    """Pyramid refused a view's permission: 401 when nobody is logged in, else 403."""
+    if request.authenticated_userid is None:
+        return unauthorized(NotAuthenticated.detail)
+    return error(403, {"detail": PermissionDenied().detail})
+
+
+def _not_found(exc: Exception, request: Request) -> Response:
+    return error(404, {"detail": "Not found."})
+
+
+def _method_not_allowed(exc: MethodNotAllowed, request: Request) -> Response:
+    return error(405, {"detail": exc.detail}, Allow=", ".join(exc.allowed))
+
+
+def _http_exception(exc: HTTPException, request: Request) -> Response:
+    """Any other Pyramid HTTP exception (e.g. the 308 slash redirect) passes through as JSON."""
+    if 300 <= exc.status_code < 400:
+        return exc
+    return error(exc.status_code, {"detail": exc.explanation or exc.title})
+
+
+def service_unavailable(exc: Exception, request: Request) -> Response:
+    """The database (or another backing service) cannot be reached right now."""
+    log.error("service unavailable [request_id=%s]: %s", getattr(request, "request_id", "-"),
+              str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    return error(503, {"detail": "Service temporarily unavailable."}, **{"Retry-After": str(RETRY_AFTER_UNAVAILABLE)})
+
+
+def server_error(exc: Exception, request: Request) -> Response:
+    request_id = getattr(request, "request_id", "-")
+    log.error("unhandled error [request_id=%s] %s %s", request_id, request.method, request.path,
+              exc_info=(type(exc), exc, exc.__traceback__))
+    return error(500, {"detail": "A server error occurred.", "request_id": request_id})
+
+
+def includeme(config: Any) -> None:
+    config.add_exception_view(_validation, context=ValidationFailed)
+    config.add_exception_view(_invalid_operation, context=InvalidOperation)
+    config.add_exception_view(_parse_error, context=ParseError)
+    config.add_exception_view(_parse_error, context=UnsupportedMediaType)
+    config.add_exception_view(_authentication_failed, context=AuthenticationFailed)
+    config.add_exception_view(_authentication_failed, context=NotAuthenticated)
+    config.add_exception_view(_permission_denied, context=PermissionDenied)
+    config.add_exception_view(_not_found, context=NotFound)
+    config.add_exception_view(_method_not_allowed, context=MethodNotAllowed)
+    config.add_exception_view(_http_exception, context=HTTPException)
+    config.add_forbidden_view(_forbidden)
+    config.add_exception_view(server_error, context=Exception)

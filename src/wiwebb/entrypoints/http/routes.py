@@ -1,0 +1,65 @@
+"""The route table: every path of the API, the view for each method, and the 405 for the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pyramid.config import Configurator
+from pyramid.httpexceptions import HTTPPermanentRedirect
+from pyramid.request import Request
+
+from .errors import MethodNotAllowed, _not_found
+from .security import PUBLIC
+from .views import auth, health
+
+API = "/api/v1"
+
+
+def add_resource(config: Configurator, name: str, pattern: str, **views: Callable[[Request], Any]) -> None:
+    """Route `pattern` to one view per method; any other method answers 405 with `Allow`, after
+    authentication and the route's permission (DRF's order: 401/403 before 405)."""
+    config.add_route(name, pattern)
+    for method, view in views.items():
+        config.add_view(_answering_with_status(view), route_name=name, request_method=method, renderer="json",
+                        permission=view.permission)  # type: ignore[attr-defined]
+    allowed = tuple(sorted({*views, *(("HEAD",) if "GET" in views else ()), "OPTIONS"}))
+    permissions = {view.permission for view in views.values()}  # type: ignore[attr-defined]
+    config.add_view(_other_method(allowed), route_name=name,
+                    permission=permissions.pop() if len(permissions) == 1 else PUBLIC)
+
+
+def _answering_with_status(view: Callable[[Request], Any]) -> Callable[[Request], Any]:
+    status = view.status  # type: ignore[attr-defined]
+
+    def answer(request: Request) -> Any:
+        request.response.status = status
+        return view(request)
+
+    answer.__name__ = answer.__qualname__ = view.__name__
+    answer.__module__ = view.__module__
+    answer.__doc__ = view.__doc__
+    return answer
+
+
+def _other_method(allowed: tuple[str, ...]) -> Callable[[Request], Any]:
+    def view(request: Request) -> Any:
+        if request.method == "OPTIONS":
+            request.response.headers["Allow"] = ", ".join(allowed)
+            return {"renders": ["application/json"],
+                    "parses": ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"]}
+        raise MethodNotAllowed(request.method, allowed)
+
+    return view
+
+
+def includeme(config: Configurator) -> None:
+    add_resource(config, "auth.login", f"{API}/auth/login/", POST=auth.login)
+    add_resource(config, "auth.logout", f"{API}/auth/logout/", POST=auth.logout)
+    add_resource(config, "auth.registration", f"{API}/auth/registration/", POST=auth.register)
+    add_resource(config, "auth.user", f"{API}/auth/user/", GET=auth.get_user, PUT=auth.put_user,
+                 PATCH=auth.patch_user)
+    add_resource(config, "auth.password_change", f"{API}/auth/password/change/", POST=auth.change_password)
+    add_resource(config, "health", f"{API}/health/", GET=health.health)
+    # A path without its trailing slash answers 308 to the slashed one (method and body kept).
+    config.add_notfound_view(_not_found, append_slash=HTTPPermanentRedirect)

@@ -1,0 +1,1 @@
+"""Marshmallow schemas: request bodies in, answers out, in DRF's wire format."""

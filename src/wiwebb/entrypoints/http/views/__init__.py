@@ -1,0 +1,1 @@
+"""Thin views: parse with a schema, call one domain service, dump the result."""
