@@ -82,6 +82,8 @@ class RequestServices:
         self._request = request
         self._adapters = adapters
         self.version = __version__
+        self.registration_open = adapters.settings.registration_open
+        self.stripe_public_key = adapters.settings.stripe_public_key
 
     @cached_property
     def identity(self) -> IdentityService:

@@ -47,6 +47,7 @@ DEFINITIONS = (
     Definition("SECRET_KEY", None, "Signs reset links; required in production (development keeps one in var/)."),
     Definition("TOKEN_TTL", "7d", "Lifetime of a login token: seconds, or a number with s, m, h or d."),
     Definition("REGISTRATION_OPEN", "true", "Whether anyone may register (POST auth/registration/)."),
+    Definition("STRIPE_PUBLIC_KEY", "", "Stripe publishable key, given to clients by GET /api/v1/meta/."),
     Definition("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR."),
     Definition("ARGON2_TIME_COST", "3", "Argon2id passes (time cost)."),
     Definition("ARGON2_MEMORY_COST", "65536", "Argon2id memory in KiB."),
@@ -71,6 +72,7 @@ class Settings:
     secret_key: str
     token_ttl: timedelta
     registration_open: bool
+    stripe_public_key: str
     log_level: str
     argon2_time_cost: int
     argon2_memory_cost: int
@@ -150,6 +152,7 @@ def load_settings(ini: Mapping[str, Any] | None = None, environ: Mapping[str, st
         secret_key=_secret_key(value("SECRET_KEY"), environment, var_dir),
         token_ttl=parsed("TOKEN_TTL", _duration),
         registration_open=parsed("REGISTRATION_OPEN", _boolean),
+        stripe_public_key=value("STRIPE_PUBLIC_KEY") or "",
         log_level=parsed("LOG_LEVEL", _log_level),
         argon2_time_cost=parsed("ARGON2_TIME_COST", _positive_int),
         argon2_memory_cost=parsed("ARGON2_MEMORY_COST", _positive_int),

@@ -11,7 +11,7 @@ from pyramid.request import Request
 
 from .errors import MethodNotAllowed, _not_found
 from .security import PUBLIC
-from .views import auth, health
+from .views import auth, health, meta
 
 API = "/api/v1"
 
@@ -25,7 +25,7 @@ def add_resource(config: Configurator, name: str, pattern: str, **views: Callabl
                         permission=view.permission)  # type: ignore[attr-defined]
     allowed = tuple(sorted({*views, *(("HEAD",) if "GET" in views else ()), "OPTIONS"}))
     permissions = {view.permission for view in views.values()}  # type: ignore[attr-defined]
-    config.add_view(_other_method(allowed), route_name=name,
+    config.add_view(_other_method(allowed), route_name=name, renderer="json",
                     permission=permissions.pop() if len(permissions) == 1 else PUBLIC)
 
 
@@ -61,5 +61,6 @@ def includeme(config: Configurator) -> None:
                  PATCH=auth.patch_user)
     add_resource(config, "auth.password_change", f"{API}/auth/password/change/", POST=auth.change_password)
     add_resource(config, "health", f"{API}/health/", GET=health.health)
+    add_resource(config, "meta", f"{API}/meta/", GET=meta.meta)
     # A path without its trailing slash answers 308 to the slashed one (method and body kept).
     config.add_notfound_view(_not_found, append_slash=HTTPPermanentRedirect)

@@ -1,0 +1,120 @@
+"""API.md's general rules: error bodies, 401 cases, slashes, methods, media types, headers."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+
+from wiwebb.domain.identity import IdentityService
+
+USER = "/api/v1/auth/user/"
+
+
+@pytest.mark.parametrize(
+    ("header", "detail"),
+    [
+        ("Token", "Invalid token header. No credentials provided."),
+        ("Token abc def", "Invalid token header. Token string should not contain spaces."),
+        ("Token " + "0" * 40, "Invalid token."),
+        ("token " + "0" * 40, "Invalid token."),
+    ],
+)
+def test_401_cases(api, header, detail):
+    response = api.get(USER, headers={"Authorization": header}, status=401)
+    assert response.json == {"detail": detail}
+    assert response.headers["WWW-Authenticate"] == "Token"
+
+
+def test_token_of_an_inactive_user(api, identity_of):
+    key = api.register()["key"]
+
+    def deactivate(identity):
+        user = identity._users.get_by_username("alice")
+        user.is_active = False
+        identity._users.update(user)
+
+    identity_of(deactivate)
+    assert api.get(USER, headers=api.auth(key), status=401).json == {"detail": "User inactive or deleted."}
+
+
+def test_expired_token(api, wsgi_app, identity_of):
+    key = api.register()["key"]
+    clock = wsgi_app.adapters.clock
+    real_now = clock.now
+    clock.now = lambda: real_now() + timedelta(days=7, seconds=1)
+    try:
+        assert api.get(USER, headers=api.auth(key), status=401).json == {"detail": "Invalid token."}
+    finally:
+        clock.now = real_now
+
+
+def test_unknown_path_is_json_404(api):
+    response = api.get("/api/v1/nothing-here/", status=404)
+    assert response.json == {"detail": "Not found."} and response.content_type == "application/json"
+
+
+def test_slashless_path_answers_308_keeping_method_body_and_query(api):
+    response = api.post("/api/v1/auth/login?next=1", '{"username": "a"}', status=308)
+    assert response.headers["Location"].endswith("/api/v1/auth/login/?next=1")
+
+
+def test_405_with_allow_after_authentication(api):
+    response = api.delete("/api/v1/auth/login/", status=405)
+    assert response.json == {"detail": 'Method "DELETE" not allowed.'}
+    assert response.headers["Allow"] == "OPTIONS, POST"
+    # authentication comes first: an anonymous DELETE on a protected route is 401, not 405
+    assert api.delete(USER, status=401).json == {"detail": "Authentication credentials were not provided."}
+    key = api.register()["key"]
+    response = api.delete(USER, headers=api.auth(key), status=405)
+    assert response.headers["Allow"] == "GET, HEAD, OPTIONS, PATCH, PUT"
+
+
+def test_options_lists_the_allowed_methods(api):
+    assert api.options("/api/v1/auth/login/").headers["Allow"] == "OPTIONS, POST"
+
+
+def test_unsupported_media_type(api):
+    response = api.post("/api/v1/auth/login/", "username=a", headers={"Content-Type": "text/plain"}, status=415)
+    assert response.json == {"detail": 'Unsupported media type "text/plain" in request.'}
+
+
+def test_json_parse_error(api):
+    response = api.post("/api/v1/auth/login/", "{not json", headers={"Content-Type": "application/json"},
+                        status=400)
+    assert response.json["detail"].startswith("JSON parse error - Expecting property name")
+
+
+def test_a_body_that_is_not_an_object(api):
+    response = api.post_json("/api/v1/auth/login/", [1, 2], status=400)
+    assert response.json == {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}
+
+
+def test_500_is_json_with_request_id_and_the_traceback_goes_to_the_log(api, monkeypatch, caplog):
+    def explode(self, *args, **kwargs):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(IdentityService, "login", explode)
+    with caplog.at_level(logging.ERROR, logger="wiwebb"):
+        response = api.post_json("/api/v1/auth/login/", {"username": "a", "password": "b"}, status=500)
+    body = response.json
+    assert body == {"detail": "A server error occurred.", "request_id": body["request_id"]}
+    assert "kaboom" not in response.text
+    record = next(r for r in caplog.records if body["request_id"] in r.getMessage())
+    assert record.exc_info and "kaboom" in str(record.exc_info[1])
+    assert response.headers["X-Request-ID"] == body["request_id"]
+
+
+def test_every_answer_carries_the_security_headers_and_auth_is_not_cached(api):
+    for response in (api.get("/api/v1/health/"), api.get("/api/v1/nope/", status=404),
+                     api.post_json("/api/v1/auth/login/", {}, status=400)):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert response.headers["X-Request-ID"]
+    assert api.post_json("/api/v1/auth/login/", {}, status=400).headers["Cache-Control"] == "no-store"
+
+
+def test_a_sane_client_request_id_is_kept(api):
+    assert api.get("/api/v1/health/", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"] == "abc-123"
+    assert api.get("/api/v1/health/", headers={"X-Request-ID": "bad id\u00e9"}).headers["X-Request-ID"] != "bad id"
