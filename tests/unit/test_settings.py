@@ -1,0 +1,85 @@
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from wiwebb.settings import DEFINITIONS, NAMES, SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load(tmp_path, ini=None, **environ):
+    return load_settings({"environment": "development", **(ini or {})}, environ=environ, base_dir=tmp_path)
+
+
+def test_env_example_documents_exactly_the_settings():
+    text = (ROOT / ".env.example").read_text()
+    documented = set(re.findall(r"^#?\s?([A-Z][A-Z0-9_]+)=", text, re.MULTILINE))
+    assert documented == set(NAMES)
+
+
+def test_defaults(tmp_path):
+    settings = load(tmp_path)
+    assert settings.port == 8000 and settings.host == "0.0.0.0"
+    assert settings.database_url == f"sqlite:///{tmp_path.resolve() / 'var' / 'wiwebb.sqlite3'}"
+    assert settings.token_ttl == timedelta(days=7) and settings.registration_open is True
+
+
+def test_precedence_ini_then_env_files_then_environment(tmp_path):
+    (tmp_path / ".env").write_text("PORT=8001\nTOKEN_TTL=1h\nLOG_LEVEL=debug\n")
+    (tmp_path / ".env.local").write_text("export PORT='8002'  \n# a comment\nREGISTRATION_OPEN=no\n")
+    settings = load(tmp_path, {"port": "7000", "token_ttl": "2h", "log_level": "ERROR"}, LOG_LEVEL="WARNING")
+    assert settings.port == 8002
+    assert settings.token_ttl == timedelta(hours=1)
+    assert settings.registration_open is False
+    assert settings.log_level == "WARNING"
+
+
+def test_postgres_from_parts(tmp_path):
+    settings = load(tmp_path, DATABASE="postgres", POSTGRES_HOST="db", POSTGRES_PORT="5433", POSTGRES_DB="w",
+                    POSTGRES_USER="u", POSTGRES_PASSWORD="p@ss word")
+    assert settings.database_url == "postgresql+psycopg2://u:p%40ss%20word@db:5433/w"
+    assert "p@ss" not in repr(settings)
+
+
+def test_database_url_wins_and_postgres_scheme_is_accepted(tmp_path):
+    settings = load(tmp_path, DATABASE="sqlite", DATABASE_URL="postgres://u@h/d")
+    assert settings.database_url == "postgresql://u@h/d"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("PORT", "eighty"), ("PORT", "70000"), ("TOKEN_TTL", "abc"), ("TOKEN_TTL", "0"), ("REGISTRATION_OPEN", "maybe"),
+     ("DATABASE", "mysql"), ("LOG_LEVEL", "loud"), ("DATABASE_URL", "nonsense"), ("ARGON2_TIME_COST", "-1"),
+     ("DATABASE_WAIT_TIMEOUT", "soon")],
+)
+def test_a_bad_value_names_the_setting(tmp_path, name, value):
+    with pytest.raises(SettingsError) as caught:
+        load(tmp_path, **{name: value})
+    message = str(caught.value)
+    assert message.startswith(f"{name}: ") and "\n" not in message
+
+
+def test_production_requires_a_secret_key(tmp_path):
+    with pytest.raises(SettingsError, match=r"^SECRET_KEY: required"):
+        load(tmp_path, {"environment": "production"})
+    with pytest.raises(SettingsError, match=r"^SECRET_KEY: too short"):
+        load(tmp_path, {"environment": "production"}, SECRET_KEY="short")
+    assert load(tmp_path, {"environment": "production"}, SECRET_KEY="x" * 40).secret_key == "x" * 40
+
+
+def test_development_keeps_a_generated_key(tmp_path):
+    first = load(tmp_path).secret_key
+    assert len(first) >= 40 and load(tmp_path).secret_key == first
+    assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_every_definition_has_help():
+    assert all(d.help for d in DEFINITIONS)
+
+
+def test_a_malformed_env_file_line_is_named(tmp_path):
+    (tmp_path / ".env").write_text("PORT 8000\n")
+    with pytest.raises(SettingsError, match=r"^\.env line 1"):
+        load(tmp_path)
