@@ -118,3 +118,35 @@ def test_every_answer_carries_the_security_headers_and_auth_is_not_cached(api):
 def test_a_sane_client_request_id_is_kept(api):
     assert api.get("/api/v1/health/", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"] == "abc-123"
     assert api.get("/api/v1/health/", headers={"X-Request-ID": "bad id\u00e9"}).headers["X-Request-ID"] != "bad id"
+
+
+def test_429_body_and_retry_after(api, monkeypatch):
+    from wiwebb.domain.errors import Throttled
+
+    def throttled(self, *args, **kwargs):
+        raise Throttled(1.5)
+
+    monkeypatch.setattr(IdentityService, "login", throttled)
+    response = api.post_json("/api/v1/auth/login/", {"username": "a", "password": "b"}, status=429)
+    assert response.json == {"detail": "Request was throttled. Expected available in 2 seconds."}
+    assert response.headers["Retry-After"] == "2"
+
+
+def test_an_imported_django_hash_logs_in_and_is_rehashed(api, identity_of):
+    import base64
+    import hashlib
+
+    api.register("legacy")
+    salt, rounds = "seasalt", 1000
+    digest = base64.b64encode(hashlib.pbkdf2_hmac("sha256", b"old-django-pass", salt.encode(), rounds)).decode()
+
+    def import_hash(identity):
+        user = identity._users.get_by_username("legacy")
+        user.password_hash = f"pbkdf2_sha256${rounds}${salt}${digest}"
+        identity._users.update(user)
+
+    identity_of(import_hash)
+    assert api.login("legacy", "old-django-pass")
+    stored = identity_of(lambda identity: identity._users.get_by_username("legacy").password_hash)
+    assert stored.startswith("$argon2id$")
+    assert api.login("legacy", "old-django-pass")

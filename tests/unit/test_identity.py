@@ -237,3 +237,10 @@ def test_ensure_superuser_generates_a_password_once(world):
     assert first.generated_password and first.generated_password not in repr(first)
     world.identity.login("admin", first.generated_password)
     assert world.identity.ensure_superuser(username="admin", email="admin@example.com", password=None) is None
+
+
+def test_throttled_message_is_drfs_with_the_wait_rounded_up():
+    from wiwebb.domain.errors import Throttled
+
+    assert Throttled(59.2).detail == "Request was throttled. Expected available in 60 seconds."
+    assert (Throttled(0.3).detail, Throttled(0.3).wait) == ("Request was throttled. Expected available in 1 second.", 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 NOT_ALLOWED = "You do not have permission to perform this action."
@@ -55,3 +56,13 @@ class InvalidOperation(DomainError):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+
+
+class Throttled(DomainError):
+    """Too many requests; the client may try again after `wait` seconds (rounded up)."""
+
+    def __init__(self, wait: float) -> None:
+        self.wait = max(1, math.ceil(wait))
+        unit = "second" if self.wait == 1 else "seconds"
+        self.detail = f"Request was throttled. Expected available in {self.wait} {unit}."
+        super().__init__(self.detail)

@@ -19,6 +19,7 @@ from wiwebb.domain.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
+    Throttled,
     ValidationFailed,
 )
 
@@ -85,6 +86,10 @@ def _forbidden(exc: HTTPForbidden, request: Request) -> Response:
     return error(403, {"detail": PermissionDenied().detail})
 
 
+def _throttled(exc: Throttled, request: Request) -> Response:
+    return error(429, {"detail": exc.detail}, **{"Retry-After": str(exc.wait)})
+
+
 def _not_found(exc: Exception, request: Request) -> Response:
     return error(404, {"detail": "Not found."})
 
@@ -123,6 +128,7 @@ def includeme(config: Any) -> None:
     config.add_exception_view(_authentication_failed, context=NotAuthenticated)
     config.add_exception_view(_permission_denied, context=PermissionDenied)
     config.add_exception_view(_not_found, context=NotFound)
+    config.add_exception_view(_throttled, context=Throttled)
     config.add_exception_view(_method_not_allowed, context=MethodNotAllowed)
     config.add_exception_view(_http_exception, context=HTTPException)
     config.add_forbidden_view(_forbidden)
