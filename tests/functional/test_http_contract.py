@@ -58,6 +58,7 @@ def test_unknown_path_is_json_404(api):
 def test_slashless_path_answers_308_keeping_method_body_and_query(api):
     response = api.post("/api/v1/auth/login?next=1", '{"username": "a"}', status=308)
     assert response.headers["Location"].endswith("/api/v1/auth/login/?next=1")
+    assert response.content_type == "application/json" and response.json["detail"].startswith("Moved to ")
 
 
 def test_405_with_allow_after_authentication(api):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pyramid.httpexceptions import HTTPException, HTTPForbidden
+from pyramid.httpexceptions import HTTPException, HTTPForbidden, HTTPPermanentRedirect
 from pyramid.request import Request
 from pyramid.response import Response
 
@@ -23,7 +23,7 @@ from wiwebb.domain.errors import (
     ValidationFailed,
 )
 
-from .json import json_response
+from .json import dumps, json_response
 
 log = logging.getLogger("wiwebb.errors")
 
@@ -47,6 +47,15 @@ class MethodNotAllowed(Exception):
         super().__init__(method)
         self.detail = f'Method "{method}" not allowed.'
         self.allowed = allowed
+
+
+class SlashRedirect(HTTPPermanentRedirect):
+    """The 308 from a path without its trailing slash to the slashed one, with a JSON body."""
+
+    def __init__(self, location: str = "", **kwargs: Any) -> None:
+        super().__init__(location=location, **kwargs)
+        self.content_type = "application/json"
+        self.body = dumps({"detail": f"Moved to {location}"}).encode("utf-8")
 
 
 def error(status: int, body: dict[str, Any], **headers: str) -> Response:
@@ -99,9 +108,7 @@ def _method_not_allowed(exc: MethodNotAllowed, request: Request) -> Response:
 
 
 def _http_exception(exc: HTTPException, request: Request) -> Response:
-    """Any other Pyramid HTTP exception (e.g. the 308 slash redirect) passes through as JSON."""
-    if 300 <= exc.status_code < 400:
-        return exc
+    """Any other Pyramid HTTP exception, as JSON."""
     return error(exc.status_code, {"detail": exc.explanation or exc.title})
 
 

@@ -6,10 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from pyramid.config import Configurator
-from pyramid.httpexceptions import HTTPPermanentRedirect
 from pyramid.request import Request
 
-from .errors import MethodNotAllowed, _not_found
+from .errors import MethodNotAllowed, SlashRedirect, _not_found
 from .security import PUBLIC
 from .views import auth, health, meta
 
@@ -63,4 +62,4 @@ def includeme(config: Configurator) -> None:
     add_resource(config, "health", f"{API}/health/", GET=health.health)
     add_resource(config, "meta", f"{API}/meta/", GET=meta.meta)
     # A path without its trailing slash answers 308 to the slashed one (method and body kept).
-    config.add_notfound_view(_not_found, append_slash=HTTPPermanentRedirect)
+    config.add_notfound_view(_not_found, append_slash=SlashRedirect)
