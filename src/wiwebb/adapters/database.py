@@ -82,7 +82,7 @@ class Database:
             self._readers = sessionmaker(bind=engine, expire_on_commit=False)
             self._writers = sessionmaker(bind=writer_bind, expire_on_commit=False)
         self._health_lock = threading.Lock()
-        self._health: tuple[float, bool] = (0.0, False)
+        self._health: tuple[float, bool] = (float("-inf"), False)
 
     @property
     def is_sqlite(self) -> bool:

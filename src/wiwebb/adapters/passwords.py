@@ -77,8 +77,7 @@ class Argon2PasswordHasher:
 def _verify_django_pbkdf2(password: str, encoded: str) -> bool:
     try:
         _, iterations, salt, expected = encoded.split("$", 3)
-        rounds = int(iterations)
-    except ValueError:
+        digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), int(iterations))
+    except (ValueError, OverflowError):  # a malformed imported row refuses, it does not crash
         return False
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), rounds)
-    return hmac.compare_digest(base64.b64encode(digest).decode("ascii").strip(), expected)
+    return hmac.compare_digest(base64.b64encode(digest).strip(), expected.encode("utf-8", "replace"))

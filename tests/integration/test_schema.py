@@ -1,0 +1,146 @@
+"""Migrations (`wiwebb.adapters.schema`) on fresh, empty PostgreSQL and SQLite databases."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from wiwebb.adapters import schema
+from wiwebb.adapters.database import create_database_engine
+from wiwebb.adapters.orm import Base, UtcDateTime
+
+from ..conftest import IN_CI, POSTGRES_ADMIN_URL
+
+TABLES = {"tenants", "users", "auth_tokens", "audit_log"}
+
+
+@pytest.fixture(params=["postgres", "sqlite"])
+def empty_engine(request, tmp_path):
+    if request.param == "postgres":
+        yield from _empty_postgres_engine()
+    else:
+        engine = create_database_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+        yield engine
+        engine.dispose()
+
+
+def _empty_postgres_engine():
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as error:
+        admin.dispose()
+        message = f"PostgreSQL unreachable ({str(error.orig).strip().splitlines()[0]}); set WIWEBB_TEST_POSTGRES_URL"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    name = f"wiwebb_schema_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = create_database_engine(make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def applied(engine) -> dict[str, bool]:
+    return {state.name: state.applied for state in schema.status(engine)}
+
+
+def tables(engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
+
+
+def test_migrate_forwards_then_back_to_zero(empty_engine):
+    assert applied(empty_engine)["0001_initial"] is False
+    assert not schema.is_up_to_date(empty_engine)
+    assert not TABLES & tables(empty_engine)
+
+    schema.migrate(empty_engine)
+    assert all(applied(empty_engine).values())
+    assert schema.is_up_to_date(empty_engine)
+    assert tables(empty_engine) >= TABLES
+
+    schema.migrate(empty_engine, "zero")
+    assert not any(applied(empty_engine).values())
+    assert not schema.is_up_to_date(empty_engine)
+    assert not TABLES & tables(empty_engine)
+
+
+def test_fake_stamps_without_creating_tables(empty_engine):
+    schema.fake(empty_engine, "0001")
+    assert applied(empty_engine)["0001_initial"] is True
+    assert not TABLES & tables(empty_engine)
+
+
+@pytest.mark.parametrize("given", ["0001", "0001_initial", "0001_in"])
+def test_resolve(given):
+    assert schema.resolve(given) == "0001"
+
+
+def test_resolve_zero_and_unknown():
+    assert schema.resolve("zero") == "base"
+    with pytest.raises(schema.UnknownRevision, match="nope"):
+        schema.resolve("nope")
+
+
+def test_indexes_and_unique_constraints(empty_engine):
+    schema.migrate(empty_engine)
+    inspector = inspect(empty_engine)
+    indexed = {table: indexed_columns(inspector, table) for table in TABLES}
+    unique = {table: unique_columns(inspector, table) for table in TABLES}
+
+    # Every foreign key is the leading part of an index (deletes on the parent must not scan the child).
+    for table in TABLES:
+        for foreign_key in inspector.get_foreign_keys(table):
+            columns = tuple(foreign_key["constrained_columns"])
+            assert any(index[: len(columns)] == columns for index in indexed[table]), (table, columns)
+
+    for table, column in [("users", "tenant_id"), ("auth_tokens", "user_id"), ("audit_log", "actor_id"),
+                          ("audit_log", "target_id"), ("audit_log", "tenant_id"), ("users", "role"),
+                          ("users", "is_active"), ("tenants", "is_active")]:
+        assert (column,) in indexed[table], (table, column)
+    for table, column in [("users", "username"), ("users", "email_lower"), ("tenants", "slug"),
+                          ("tenants", "name"), ("auth_tokens", "key_hash")]:
+        assert (column,) in unique[table], (table, column)
+    assert ("email",) not in unique["users"]  # only the lowercased address is unique
+
+
+def indexed_columns(inspector, table: str) -> set[tuple[str, ...]]:
+    """The column lists of the table's indexes, those behind unique constraints included."""
+    return {tuple(index["column_names"]) for index in inspector.get_indexes(table)} | unique_columns(inspector, table)
+
+
+def unique_columns(inspector, table: str) -> set[tuple[str, ...]]:
+    constraints = {tuple(c["column_names"]) for c in inspector.get_unique_constraints(table)}
+    return constraints | {tuple(i["column_names"]) for i in inspector.get_indexes(table) if i["unique"]}
+
+
+def test_orm_metadata_matches_the_migrated_schema(empty_engine):
+    schema.migrate(empty_engine)
+    with empty_engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = [d for d in flatten(compare_metadata(context, Base.metadata)) if not is_utc_type_change(d)]
+    assert differences == []
+
+
+def flatten(differences: list) -> list[tuple]:
+    """compare_metadata nests the changes of one column in a list of their own."""
+    return [change for d in differences for change in (d if isinstance(d, list) else [d])]
+
+
+def is_utc_type_change(change: tuple) -> bool:
+    """The migration writes `DateTime(timezone=True)` where the ORM has the `UtcDateTime` decorator."""
+    return change[0] == "modify_type" and isinstance(change[-1], UtcDateTime)
