@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from wiwebb.domain.model import AuditEntry, AuthToken, Tenant, User
+from wiwebb.domain.model import AuditEntry, AuthToken, OutgoingMail, Tenant, User
+from wiwebb.domain.throttling import Rate
 
 
 class InMemoryUserRepository:
@@ -138,3 +139,43 @@ class CountingHasher:
 
     def burn(self, password: str) -> None:
         self.work += 1
+
+
+@dataclass
+class InMemoryMailOutbox:
+    queued: list[OutgoingMail] = field(default_factory=list)
+
+    def enqueue(self, mail: OutgoingMail, now: datetime) -> None:
+        self.queued.append(mail)
+
+
+class InMemoryRateLimiter:
+    """A sliding window of event times per key, on a clock the test controls."""
+
+    def __init__(self, clock: FixedClock) -> None:
+        self._clock = clock
+        self._events: dict[str, list[datetime]] = {}
+
+    def _window(self, key: str, rate: Rate) -> list[datetime]:
+        horizon = self._clock.now() - timedelta(seconds=rate.period)
+        events = [t for t in self._events.get(key, []) if t > horizon]
+        self._events[key] = events
+        return events
+
+    def _wait(self, events: list[datetime], rate: Rate) -> float | None:
+        if len(events) < rate.count:
+            return None
+        return (events[0] + timedelta(seconds=rate.period) - self._clock.now()).total_seconds()
+
+    def hit(self, key: str, rate: Rate) -> float | None:
+        events = self._window(key, rate)
+        wait = self._wait(events, rate)
+        if wait is None:
+            events.append(self._clock.now())
+        return wait
+
+    def wait(self, key: str, rate: Rate) -> float | None:
+        return self._wait(self._window(key, rate), rate)
+
+    def clear(self, key: str, rate: Rate) -> None:
+        self._events.pop(key, None)

@@ -9,13 +9,16 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from . import accounts, tokens
 from .errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationFailed
-from .model import PROFILE_FIELDS, AuditEntry, AuthToken, IssuedToken, Role, Tenant, User
+from .mail import password_changed_mail, password_reset_mail
+from .model import PROFILE_FIELDS, AuditEntry, AuthToken, IssuedToken, OutgoingMail, Role, Tenant, User
 from .password_policy import Applicant, password_problems
-from .ports import AuditLog, Clock, PasswordHasher, TenantRepository, TokenRepository, UserRepository
+from .ports import AuditLog, Clock, MailOutbox, PasswordHasher, TenantRepository, TokenRepository, UserRepository
+from .reset_tokens import ResetTokens, decode_uid, encode_uid
+from .throttling import Throttle
 
 BAD_CREDENTIALS = "Unable to log in with provided credentials."
 INVALID_TOKEN = "Invalid token."
@@ -24,6 +27,8 @@ REGISTRATION_MISMATCH = "The two password fields didn't match."  # dj-rest-auth'
 FORM_MISMATCH = "The two password fields didn\u2019t match."  # Django's forms use U+2019
 WRONG_OLD_PASSWORD = "Your old password was entered incorrectly. Please enter it again."
 REGISTRATION_CLOSED = "Registration is closed."
+INVALID_VALUE = "Invalid value"
+FAILED_LOGIN = "failed_login"
 USER_AGENT_MAX_LENGTH = 255
 # Authentication stays read-only on most requests: last_used moves at most once a minute.
 TOUCH_INTERVAL = timedelta(minutes=1)
@@ -33,6 +38,11 @@ TOUCH_INTERVAL = timedelta(minutes=1)
 class IdentityPolicy:
     token_ttl: timedelta = timedelta(days=7)
     registration_open: bool = True
+    mail_from: str = "WiWebb <noreply@localhost>"
+
+
+# Stands in for the user when a reset is asked for an unknown address, so the work is the same.
+_NOBODY = User(id=0, username="nobody", email="nobody@invalid", password_hash="!")
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,9 @@ class IdentityService:
         hasher: PasswordHasher,
         clock: Clock,
         policy: IdentityPolicy | None = None,
+        outbox: MailOutbox | None = None,
+        reset_tokens: ResetTokens | None = None,
+        throttle: Throttle | None = None,
     ) -> None:
         self._users = users
         self._tenants = tenants
@@ -68,6 +81,9 @@ class IdentityService:
         self._hasher = hasher
         self._clock = clock
         self.policy = policy or IdentityPolicy()
+        self._outbox = outbox
+        self._reset_tokens = reset_tokens
+        self._throttle = throttle
 
     # -- registration and login -------------------------------------------------------------
 
@@ -119,20 +135,28 @@ class IdentityService:
         Wrong password, unknown user, inactive user or inactive tenant: one and the same error,
         after the same hashing work, so neither the answer nor its timing tells them apart.
         """
+        guard_key = identifier.lower() if "@" in identifier else identifier
+        if self._throttle:
+            self._throttle.check(FAILED_LOGIN, guard_key)
         user = self._users.get_by_username(identifier)
         if user is None and "@" in identifier:
             user = self._users.get_by_email(identifier)
         if user is None:
             self._hasher.burn(password)
-            raise ValidationFailed.on("non_field_errors", BAD_CREDENTIALS)
+            self._login_failed(guard_key)
         matches = self._hasher.verify(password, user.password_hash)
         if not (matches and self._may_log_in(user)):
-            raise ValidationFailed.on("non_field_errors", BAD_CREDENTIALS)
+            self._login_failed(guard_key)
         if self._hasher.needs_rehash(user.password_hash):
             user.password_hash = self._hasher.hash(password)
         user.last_login = self._clock.now()
         self._users.update(user)
         return self._issue(user, user_agent)
+
+    def _login_failed(self, guard_key: str) -> NoReturn:
+        if self._throttle:
+            self._throttle.count(FAILED_LOGIN, guard_key)
+        raise ValidationFailed.on("non_field_errors", BAD_CREDENTIALS)
 
     # -- tokens ------------------------------------------------------------------------------
 
@@ -195,6 +219,37 @@ class IdentityService:
         self._users.update(user)
         self.revoke_all_tokens(user, keep=keep)
         self._record(action, actor_id=actor.id if actor else None, target_id=user.id, tenant_id=user.tenant_id)
+        self._send(password_changed_mail(user.email, user.username, self.policy.mail_from))
+
+    def request_password_reset(self, email: str, frontend_url: str) -> None:
+        """Queue a reset link for the active user with this address, if there is one.
+
+        The answer is the same either way, and so is the work: for an unknown address the token
+        and the mail are made for a stand-in and dropped. No mail is sent inside the request."""
+        user = self._users.get_by_email(email) if accounts.is_valid_email(email) else None
+        recipient = user if user is not None and self._may_log_in(user) else None
+        subject = recipient or _NOBODY
+        now = self._clock.now()
+        token = self._tokens_for_reset().make(subject, now)
+        link = f"{frontend_url.rstrip('/')}/reset-password/{encode_uid(subject.id or 0)}/{token}/"
+        mail = password_reset_mail(subject.email, subject.username, link, self.policy.mail_from,
+                                   self._tokens_for_reset().timeout)
+        if recipient is not None:
+            self._send(mail)
+
+    def confirm_password_reset(self, *, uid: str, token: str, new_password1: str, new_password2: str) -> None:
+        """Set a new password from a reset link; every token of the user is revoked, and the
+        failed-login limit on the account is lifted so the owner can always get back in."""
+        user_id = decode_uid(uid)
+        user = self._users.get(user_id) if user_id is not None else None
+        if user is None:
+            raise ValidationFailed.on("uid", INVALID_VALUE)
+        if not self._tokens_for_reset().check(user, token, self._clock.now()):
+            raise ValidationFailed.on("token", INVALID_VALUE)
+        self.set_password(user, new_password1, new_password2, actor=user, action="password_reset")
+        if self._throttle:
+            self._throttle.clear(FAILED_LOGIN, user.username)
+            self._throttle.clear(FAILED_LOGIN, user.email.lower())
 
     def update_profile(self, user: User, changes: Mapping[str, Any]) -> User:
         """Apply the profile fields of `changes`; anything else in it is ignored, never applied."""
@@ -263,6 +318,15 @@ class IdentityService:
                 tenant_id: int | None = None, details: dict[str, Any] | None = None) -> None:
         self._audit.record(AuditEntry(action, actor_id=actor_id, target_id=target_id, tenant_id=tenant_id,
                                       details=details or {}, timestamp=self._clock.now()))
+
+    def _tokens_for_reset(self) -> ResetTokens:
+        if self._reset_tokens is None:
+            raise RuntimeError("IdentityService was built without reset tokens (no secret key)")
+        return self._reset_tokens
+
+    def _send(self, mail: OutgoingMail) -> None:
+        if self._outbox is not None:
+            self._outbox.enqueue(mail, self._clock.now())
 
     def _may_log_in(self, user: User) -> bool:
         if not user.is_active:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid as uuid_module
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -134,3 +135,27 @@ class AuditEntry:
     details: dict[str, Any] = field(default_factory=dict)
     timestamp: datetime | None = None
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    to: str
+    subject: str
+    text: str
+    html: str = ""
+    from_address: str = ""
+    message_id: str = field(default_factory=lambda: f"<{uuid_module.uuid4().hex}@wiwebb>")
+
+
+@dataclass
+class QueuedMail:
+    """A message in the outbox, with its delivery record."""
+
+    id: int
+    mail: OutgoingMail
+    attempts: int = 0
+    created_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+    sent_at: datetime | None = None
+    failed_at: datetime | None = None
+    last_error: str = ""

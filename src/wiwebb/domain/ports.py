@@ -7,10 +7,13 @@ request, a CLI command) decides when the changes become durable.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Protocol
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Protocol
 
-from .model import AuditEntry, AuthToken, Tenant, User
+if TYPE_CHECKING:
+    from .throttling import Rate
+
+from .model import AuditEntry, AuthToken, OutgoingMail, QueuedMail, Tenant, User
 
 
 class Clock(Protocol):
@@ -86,4 +89,59 @@ class TokenRepository(Protocol):
 class AuditLog(Protocol):
     def record(self, entry: AuditEntry) -> None:
         """Append an entry, in the same unit of work as the change it records."""
+        ...
+
+
+class MailDeliveryError(Exception):
+    """The mail server refused the message or could not be reached."""
+
+
+class Mailer(Protocol):
+    def send(self, mail: OutgoingMail) -> None:
+        """Deliver one message; raise `MailDeliveryError` when it was not accepted."""
+        ...
+
+
+class MailOutbox(Protocol):
+    def enqueue(self, mail: OutgoingMail, now: datetime) -> None:
+        """Queue a message in the caller's unit of work (it is sent only if that commits)."""
+        ...
+
+
+class MailQueue(Protocol):
+    """The outbox as the delivery side sees it. Each method is its own short transaction."""
+
+    def claim_due(self, now: datetime, lease: timedelta) -> QueuedMail | None:
+        """The oldest pending message due by `now`, its next attempt pushed `lease` ahead so that
+        no other worker takes it meanwhile; None when nothing is due."""
+        ...
+
+    def mark_sent(self, mail_id: int, now: datetime) -> None: ...
+
+    def mark_attempt_failed(self, mail_id: int, error: str, next_attempt_at: datetime | None,
+                            now: datetime) -> None:
+        """Record a failed attempt; `next_attempt_at` None means it failed for good."""
+        ...
+
+    def failed(self) -> Sequence[QueuedMail]: ...
+
+    def requeue_failed(self, now: datetime) -> int:
+        """Make every failed message pending again, due now; return how many."""
+        ...
+
+
+class RateLimiter(Protocol):
+    """Sliding-window counters, shared by every process that uses the same store."""
+
+    def hit(self, key: str, rate: Rate) -> float | None:
+        """Count one event for `key`. None when it fits the rate; otherwise the seconds until it
+        would, and the refused event is not counted."""
+        ...
+
+    def wait(self, key: str, rate: Rate) -> float | None:
+        """Like `hit` without counting: None when one more event would fit."""
+        ...
+
+    def clear(self, key: str, rate: Rate) -> None:
+        """Forget every event counted for `key`."""
         ...
