@@ -35,6 +35,8 @@ TEST_ENVIRON = {
     "ARGON2_PARALLELISM": "1",
     "SECRET_KEY": "test-secret-key-that-is-long-enough-for-any-check",
     "LOG_LEVEL": "INFO",
+    # Throttling is off unless a test is about it (each app has its own in-process store anyway).
+    "THROTTLE_RATES": "login=off,anon=off,user=off,failed_login=off",
 }
 
 

@@ -27,10 +27,18 @@ from wiwebb.adapters.database import (
     create_database_engine,
     shell_command,
 )
+from wiwebb.adapters.mail import ConsoleMailer, MailWorker, SmtpMailer, SmtpSettings
+from wiwebb.adapters.outbox import SqlMailOutbox, SqlMailQueue
 from wiwebb.adapters.passwords import Argon2Parameters, Argon2PasswordHasher
+from wiwebb.adapters.ratelimit import memory_rate_limiter, redis_rate_limiter
 from wiwebb.adapters.repositories import SqlAuditLog, SqlTenantRepository, SqlTokenRepository, SqlUserRepository
 from wiwebb.domain.identity import IdentityPolicy, IdentityService
+from wiwebb.domain.mail import DeliveryPolicy, MailDelivery
+from wiwebb.domain.ports import Mailer
+from wiwebb.domain.reset_tokens import ResetTokens
+from wiwebb.domain.throttling import Throttle, parse_rates
 from wiwebb.entrypoints import cli as cli_entrypoint
+from wiwebb.entrypoints.http.cors import CorsPolicy
 from wiwebb.entrypoints.http.errors import service_unavailable
 from wiwebb.settings import Settings, SettingsError, load_settings
 
@@ -42,7 +50,7 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 class Adapters:
     """The long-lived adapters of one process."""
 
-    def __init__(self, settings: Settings, database: Database | None = None) -> None:
+    def __init__(self, settings: Settings, database: Database | None = None, mailer: Mailer | None = None) -> None:
         self.settings = settings
         self.database = database or Database(
             create_database_engine(settings.database_url, busy_timeout=settings.sqlite_busy_timeout))
@@ -51,14 +59,50 @@ class Adapters:
             parallelism=settings.argon2_parallelism))
         self.clock = SystemClock()
         self.identity_policy = IdentityPolicy(token_ttl=settings.token_ttl,
-                                              registration_open=settings.registration_open)
+                                              registration_open=settings.registration_open,
+                                              mail_from=settings.default_from_email)
+        self.reset_tokens = ResetTokens(settings.secret_key, settings.password_reset_timeout)
+        limiter = redis_rate_limiter(settings.redis_url) if settings.redis_url else memory_rate_limiter()
+        self.throttle = Throttle(limiter, parse_rates(settings.throttle_rates))
+        self.mailer = mailer or _mailer(settings)
+        self.mail_queue = SqlMailQueue(self.database)
+        self.mail_delivery = MailDelivery(self.mail_queue, self.mailer, self.clock,
+                                          DeliveryPolicy(max_attempts=settings.mail_max_attempts))
+        self.mail_worker = MailWorker(self.mail_delivery.deliver_due)
 
-    def identity(self, session: DbSession, defer: Callable[[Callable[[DbSession], object]], None] | None = None
-                 ) -> IdentityService:
+    def identity(self, session: DbSession, *, defer: Callable[[Callable[[DbSession], object]], None] | None = None,
+                 on_mail_queued: Callable[[], None] | None = None) -> IdentityService:
         return IdentityService(
             users=SqlUserRepository(session), tenants=SqlTenantRepository(session),
             tokens=SqlTokenRepository(session, defer), audit=SqlAuditLog(session),
-            hasher=self.hasher, clock=self.clock, policy=self.identity_policy)
+            hasher=self.hasher, clock=self.clock, policy=self.identity_policy,
+            outbox=SqlMailOutbox(session, on_mail_queued), reset_tokens=self.reset_tokens, throttle=self.throttle)
+
+    def deliver_mail(self) -> int:
+        """Deliver what is due now, in this thread; errors are logged, never raised."""
+        try:
+            return self.mail_delivery.deliver_due()
+        except Exception:  # e.g. the database went away: the worker or send-mail tries again
+            log.warning("mail delivery failed", exc_info=True)
+            return 0
+
+    def deliver_mail_after_commit(self, manager: transaction.TransactionManager) -> None:
+        """Once the current transaction commits, wake the mail worker (or, without one, deliver
+        in this thread: tests and the command line)."""
+        current = manager.get()
+        if getattr(current, "_wiwebb_mail_hook", False):
+            return
+        current._wiwebb_mail_hook = True
+
+        def hook(committed: bool) -> None:
+            if not committed:
+                return
+            if self.mail_worker.running:
+                self.mail_worker.wake()
+            else:
+                self.deliver_mail()
+
+        current.addAfterCommitHook(hook)
 
     def run_after_commit(self, manager: transaction.TransactionManager,
                          work: Callable[[DbSession], object]) -> None:
@@ -88,22 +132,40 @@ class RequestServices:
     @cached_property
     def identity(self) -> IdentityService:
         request, adapters = self._request, self._adapters
-        return adapters.identity(request.dbsession, lambda work: adapters.run_after_commit(request.tm, work))
+        return adapters.identity(request.dbsession,
+                                 defer=lambda work: adapters.run_after_commit(request.tm, work),
+                                 on_mail_queued=lambda: adapters.deliver_mail_after_commit(request.tm))
+
+    @property
+    def throttle(self) -> Throttle:
+        return self._adapters.throttle
+
+    @property
+    def frontend_url(self) -> str:
+        return self._adapters.settings.frontend_url
 
     def database_healthy(self) -> bool:
         return self._adapters.database.healthy()
 
 
-def build_app(settings: Settings, *, database: Database | None = None, wait_for_database: bool = True) -> Any:
-    """The WSGI application for `settings`. Raises `SystemExit` with one line when it cannot start."""
+def build_app(settings: Settings, *, database: Database | None = None, mailer: Mailer | None = None,
+              wait_for_database: bool = True, start_mail_worker: bool = False) -> Any:
+    """The WSGI application for `settings`. Raises `SystemExit` with one line when it cannot start.
+
+    `start_mail_worker`: deliver mail from a background thread (serving); without it, mail queued
+    by a request is delivered in the request's thread right after its commit (tests)."""
     configure_logging(settings.log_level)
-    adapters = Adapters(settings, database)
+    adapters = Adapters(settings, database, mailer)
     if wait_for_database:
         try:
             adapters.database.wait_until_ready(settings.database_wait_timeout)
         except DatabaseUnreachable as error:
             raise SystemExit(f"wiwebb: {error}") from None
-    config = Configurator(settings={"tm.manager_hook": "pyramid_tm.explicit_manager"})
+    config = Configurator(settings={
+        "tm.manager_hook": "pyramid_tm.explicit_manager",
+        "wiwebb.cors": CorsPolicy(settings.cors_allowed_origins, settings.cors_allow_credentials),
+        "wiwebb.trusted_proxies": settings.trusted_proxies,
+    })
     config.include("pyramid_tm")
 
     def dbsession(request: Request) -> DbSession:
@@ -118,6 +180,9 @@ def build_app(settings: Settings, *, database: Database | None = None, wait_for_
         config.add_exception_view(service_unavailable, context=error_type)
     app = config.make_wsgi_app()
     app.adapters = adapters  # for tests and operators' tooling
+    if start_mail_worker:
+        adapters.mail_worker.start()
+        adapters.mail_worker.wake()  # mail left by an earlier run
     return app
 
 
@@ -127,7 +192,15 @@ def main(global_config: dict[str, Any], **ini_settings: Any) -> Any:
         settings = load_settings({**ini_settings, "here": global_config.get("here")})
     except SettingsError as error:
         raise SystemExit(f"wiwebb: {error}") from None
-    return build_app(settings)
+    return build_app(settings, start_mail_worker=True)
+
+
+def _mailer(settings: Settings) -> Mailer:
+    if settings.email_backend == "console":
+        return ConsoleMailer()
+    e = settings.email
+    return SmtpMailer(SmtpSettings(host=e.host, port=e.port, username=e.user, password=e.password,
+                                   use_tls=e.use_tls, use_ssl=e.use_ssl, timeout=e.timeout))
 
 
 def configure_logging(level: str) -> None:
@@ -183,10 +256,17 @@ class Toolbox:
     def resolve_revision(self, name: str) -> str:
         return schema.resolve(name)
 
+    def require_migrated(self) -> None:
+        """Stop with one line when the schema is behind the code (before any command uses it)."""
+        self.wait_for_database()
+        if not schema.is_up_to_date(self.adapters.database.engine):
+            raise SystemExit(f"wiwebb: the database at {self.adapters.database.address} is not migrated "
+                             f"to this version; run `wiwebb -c {Path(self.ini_path).name} migrate` first")
+
     @contextmanager
     def identity(self) -> Iterator[IdentityService]:
         """The identity service in a transaction committed when the block ends without error."""
-        self.wait_for_database()
+        self.require_migrated()
         with self.adapters.database.session(write=True) as session, session.begin():
             yield self.adapters.identity(session)
 
@@ -194,7 +274,12 @@ class Toolbox:
         return shell_command(self.adapters.database.url)
 
     def wsgi_app(self) -> Any:
-        return build_app(self.settings, database=self.adapters.database)
+        self.require_migrated()
+        return build_app(self.settings, database=self.adapters.database, start_mail_worker=True)
+
+    def mail_delivery(self) -> MailDelivery:
+        self.require_migrated()
+        return self.adapters.mail_delivery
 
 
 def cli(argv: list[str] | None = None) -> int:

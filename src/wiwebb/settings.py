@@ -12,7 +12,7 @@ import os
 import re
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,34 @@ DEFINITIONS = (
     Definition("SECRET_KEY", None, "Signs reset links; required in production (development keeps one in var/)."),
     Definition("TOKEN_TTL", "7d", "Lifetime of a login token: seconds, or a number with s, m, h or d."),
     Definition("REGISTRATION_OPEN", "true", "Whether anyone may register (POST auth/registration/)."),
+    Definition("PASSWORD_RESET_TIMEOUT", "259200",
+               "How long a reset link works: seconds (as Django's setting), or 3d, 12h..."),
+    Definition("FRONTEND_URL", "",
+               "Where reset links point ({FRONTEND_URL}/reset-password/...); empty: the API's own address."),
+    Definition("EMAIL_BACKEND", None, "smtp or console (console writes mails to the log; development only). "
+               "Default: console in development, smtp in production."),
+    Definition("EMAIL_HOST", "localhost", "SMTP server."),
+    Definition("EMAIL_PORT", "25", "SMTP port."),
+    Definition("EMAIL_HOST_USER", "", "SMTP user name (empty: no login)."),
+    Definition("EMAIL_HOST_PASSWORD", "", "SMTP password."),
+    Definition("EMAIL_USE_TLS", "false", "STARTTLS on a plain connection (usually port 587)."),
+    Definition("EMAIL_USE_SSL", "false", "Implicit TLS (usually port 465); exclusive with EMAIL_USE_TLS."),
+    Definition("EMAIL_TIMEOUT", "10", "Seconds to wait for the SMTP server."),
+    Definition("DEFAULT_FROM_EMAIL", "WiWebb <noreply@localhost>", "Sender of WiWebb's mail."),
+    Definition("MAIL_MAX_ATTEMPTS", "8",
+               "Delivery attempts before a mail is marked failed (kept for send-mail --retry)."),
+    Definition("THROTTLE_RATES", "",
+               "Rates by scope, e.g. login=5/minute,anon=100/hour,user=1000/hour,failed_login=20/hour; "
+               "a scope set to off is not throttled."),
+    Definition("THROTTLE_LOGIN", None, "Login, registration and password reset, per client IP (default 5/minute)."),
+    Definition("THROTTLE_ANON", None, "Requests without a login, per client IP (default 100/hour)."),
+    Definition("THROTTLE_USER", None, "Requests with a login, per user (default 1000/hour)."),
+    Definition("THROTTLE_FAILED_LOGIN", None, "Failed logins per username as typed (default 20/hour)."),
+    Definition("REDIS_URL", "", "Redis for throttling state shared by every process and host; empty: in-process."),
+    Definition("TRUSTED_PROXIES", "", "Addresses or networks of proxies whose X-Forwarded-For is believed."),
+    Definition("CORS_ALLOWED_ORIGINS", "http://localhost:5173,http://127.0.0.1:5173",
+               "Origins that browsers may call the API from (comma-separated)."),
+    Definition("CORS_ALLOW_CREDENTIALS", "true", "Send Access-Control-Allow-Credentials: true to allowed origins."),
     Definition("STRIPE_PUBLIC_KEY", "", "Stripe publishable key, given to clients by GET /api/v1/meta/."),
     Definition("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR."),
     Definition("ARGON2_TIME_COST", "3", "Argon2id passes (time cost)."),
@@ -57,6 +85,17 @@ DEFINITIONS = (
     Definition("WIWEBB_SUPERUSER_PASSWORD", None, "Its password; generated and printed once when unset."),
 )
 NAMES = frozenset(d.name for d in DEFINITIONS)
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int
+    user: str
+    password: str = field(repr=False)
+    use_tls: bool
+    use_ssl: bool
+    timeout: float
 
 
 @dataclass(frozen=True)
@@ -72,6 +111,17 @@ class Settings:
     secret_key: str
     token_ttl: timedelta
     registration_open: bool
+    password_reset_timeout: timedelta
+    frontend_url: str
+    email_backend: str
+    email: SmtpConfig
+    default_from_email: str
+    mail_max_attempts: int
+    throttle_rates: dict[str, str | None]
+    redis_url: str
+    trusted_proxies: tuple[str, ...]
+    cors_allowed_origins: tuple[str, ...]
+    cors_allow_credentials: bool
     stripe_public_key: str
     log_level: str
     argon2_time_cost: int
@@ -152,6 +202,17 @@ def load_settings(ini: Mapping[str, Any] | None = None, environ: Mapping[str, st
         secret_key=_secret_key(value("SECRET_KEY"), environment, var_dir),
         token_ttl=parsed("TOKEN_TTL", _duration),
         registration_open=parsed("REGISTRATION_OPEN", _boolean),
+        password_reset_timeout=parsed("PASSWORD_RESET_TIMEOUT", _duration),
+        frontend_url=_url("FRONTEND_URL", value("FRONTEND_URL") or ""),
+        email_backend=_email_backend(value("EMAIL_BACKEND"), environment),
+        email=_smtp(value),
+        default_from_email=value("DEFAULT_FROM_EMAIL") or "",
+        mail_max_attempts=parsed("MAIL_MAX_ATTEMPTS", _positive_int),
+        throttle_rates=_throttle_rates(value),
+        redis_url=_redis_url(value("REDIS_URL") or ""),
+        trusted_proxies=_networks("TRUSTED_PROXIES", value("TRUSTED_PROXIES") or ""),
+        cors_allowed_origins=tuple(_url("CORS_ALLOWED_ORIGINS", o) for o in _items(value("CORS_ALLOWED_ORIGINS"))),
+        cors_allow_credentials=parsed("CORS_ALLOW_CREDENTIALS", _boolean),
         stripe_public_key=value("STRIPE_PUBLIC_KEY") or "",
         log_level=parsed("LOG_LEVEL", _log_level),
         argon2_time_cost=parsed("ARGON2_TIME_COST", _positive_int),
@@ -216,6 +277,87 @@ def _log_level(name: str, text: str) -> str:
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise SettingsError(f"{name}: expected DEBUG, INFO, WARNING or ERROR, got {text!r}")
     return level
+
+
+def _items(text: str | None) -> list[str]:
+    return [item.strip() for item in (text or "").split(",") if item.strip()]
+
+
+def _url(name: str, text: str) -> str:
+    text = text.strip().rstrip("/")
+    if text and not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", text):
+        raise SettingsError(f"{name}: expected an http(s) URL like https://app.example.com, got {text!r}")
+    return text
+
+
+def _email_backend(text: str | None, environment: str) -> str:
+    backend = (text or ("smtp" if environment == "production" else "console")).strip().lower()
+    if backend not in ("smtp", "console"):
+        raise SettingsError(f"EMAIL_BACKEND: expected smtp or console, got {text!r}")
+    if backend == "console" and environment == "production":
+        raise SettingsError("EMAIL_BACKEND: console writes whole mails (reset links) to the log; "
+                            "not allowed in production, use smtp")
+    return backend
+
+
+def _smtp(value: Callable[[str], str | None]) -> SmtpConfig:
+    config = SmtpConfig(
+        host=value("EMAIL_HOST") or "localhost",
+        port=_port("EMAIL_PORT", value("EMAIL_PORT") or "25"),
+        user=value("EMAIL_HOST_USER") or "",
+        password=value("EMAIL_HOST_PASSWORD") or "",
+        use_tls=_boolean("EMAIL_USE_TLS", value("EMAIL_USE_TLS") or "false"),
+        use_ssl=_boolean("EMAIL_USE_SSL", value("EMAIL_USE_SSL") or "false"),
+        timeout=_seconds("EMAIL_TIMEOUT", value("EMAIL_TIMEOUT") or "10"),
+    )
+    if config.use_tls and config.use_ssl:
+        raise SettingsError("EMAIL_USE_TLS: cannot be true together with EMAIL_USE_SSL; choose one")
+    return config
+
+
+_SCOPES = ("login", "anon", "user", "failed_login")
+
+
+def _throttle_rates(value: Callable[[str], str | None]) -> dict[str, str | None]:
+    """Defaults, then THROTTLE_RATES, then one setting per scope; each value checked here."""
+    from wiwebb.domain.throttling import DEFAULT_RATES, InvalidRate, Rate
+
+    rates = dict(DEFAULT_RATES)
+    for item in _items(value("THROTTLE_RATES")):
+        scope, sep, rate = item.partition("=")
+        if not sep or scope.strip() not in _SCOPES:
+            raise SettingsError(f"THROTTLE_RATES: expected scope=rate with a scope among {', '.join(_SCOPES)}, "
+                                f"got {item!r}")
+        rates[scope.strip()] = rate.strip()
+    for scope in _SCOPES:
+        own = value(f"THROTTLE_{scope.upper()}")
+        if own is not None:
+            rates[scope] = own
+    for scope, rate in rates.items():
+        if rate is not None and rate.strip().lower() not in ("", "off", "none", "0"):
+            try:
+                Rate.parse(rate)
+            except InvalidRate as error:
+                raise SettingsError(f"THROTTLE_{scope.upper()}: {error}") from None
+    return rates
+
+
+def _redis_url(text: str) -> str:
+    if text and not text.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"REDIS_URL: expected a URL like redis://localhost:6379/0, got {text!r}")
+    return text
+
+
+def _networks(name: str, text: str) -> tuple[str, ...]:
+    import ipaddress
+
+    networks = []
+    for item in _items(text):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise SettingsError(f"{name}: expected IP addresses or networks like 10.0.0.0/8, got {item!r}") from None
+    return tuple(networks)
 
 
 def _database_url(value: Callable[[str], str | None], base: Path, var_dir: Path) -> str:

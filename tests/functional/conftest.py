@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 import webtest
 
+from wiwebb.adapters.mail import InMemoryMailer
 from wiwebb.app import build_app
 
 from ..conftest import make_settings
@@ -30,8 +31,24 @@ def settings(database, tmp_path):
 
 
 @pytest.fixture
-def wsgi_app(settings, database):
-    return build_app(settings, database=database, wait_for_database=False)
+def mailer() -> InMemoryMailer:
+    return InMemoryMailer()
+
+
+@pytest.fixture
+def wsgi_app(settings, database, mailer):
+    return build_app(settings, database=database, mailer=mailer, wait_for_database=False)
+
+
+@pytest.fixture
+def make_api(database, mailer, tmp_path):
+    """An API with settings of the test's own (throttling, CORS, ...)."""
+
+    def make(**overrides: str) -> Api:
+        settings = make_settings(database.url.render_as_string(False), tmp_path, **overrides)
+        return Api(build_app(settings, database=database, mailer=mailer, wait_for_database=False))
+
+    return make
 
 
 @pytest.fixture

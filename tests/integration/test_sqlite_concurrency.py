@@ -12,7 +12,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import waitress
+from webtest.http import StopableWSGIServer
 
 from wiwebb.app import build_app
 
@@ -26,14 +26,17 @@ ROUNDS = 4
 def server(sqlite_database, tmp_path):
     settings = make_settings(sqlite_database.url.render_as_string(False), tmp_path)
     app = build_app(settings, database=sqlite_database, wait_for_database=False)
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=WORKERS)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    server = StopableWSGIServer.create(app, host="127.0.0.1", threads=WORKERS)
     try:
-        yield server.effective_port
+        for _ in range(200):  # until it answers (the server starts in a thread of its own)
+            try:
+                if call(server.adj.port, "GET", "/api/v1/health/")[0] == 200:
+                    break
+            except OSError:
+                threading.Event().wait(0.05)
+        yield server.adj.port
     finally:
-        server.close()
-        thread.join(timeout=5)
+        server.shutdown()
 
 
 def call(port: int, method: str, path: str, body: dict | None = None, key: str | None = None):

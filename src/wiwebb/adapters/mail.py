@@ -70,7 +70,9 @@ class ConsoleMailer:
     """Development only: writes the whole mail (links included) to the log instead of sending it."""
 
     def send(self, mail: OutgoingMail) -> None:
-        log.info("mail (console backend, not sent):\n%s", to_email_message(mail).as_string())
+        # The text part as it is (not quoted-printable), so its links can be copied from the log.
+        log.info("mail (console backend, not sent)\nMessage-ID: %s\nFrom: %s\nTo: %s\nSubject: %s\n\n%s",
+                 mail.message_id, mail.from_address, mail.to, mail.subject, mail.text)
 
 
 class InMemoryMailer:

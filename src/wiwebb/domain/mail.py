@@ -74,6 +74,9 @@ class MailDelivery:
     def failed(self) -> Sequence[QueuedMail]:
         return self._queue.failed()
 
+    def pending(self) -> Sequence[QueuedMail]:
+        return self._queue.pending()
+
     def retry_failed(self) -> int:
         return self._queue.requeue_failed(self._clock.now())
 

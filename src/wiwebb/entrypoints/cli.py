@@ -19,6 +19,7 @@ from typing import Any, Protocol, TextIO
 
 from wiwebb.domain.errors import ValidationFailed
 from wiwebb.domain.identity import IdentityService
+from wiwebb.domain.mail import MailDelivery
 
 APP_LABELS = ("api", "wiwebb")
 
@@ -36,6 +37,7 @@ class Tools(Protocol):
     def identity(self) -> AbstractContextManager[IdentityService]: ...
     def dbshell_command(self) -> tuple[list[str], dict[str, str]]: ...
     def wsgi_app(self) -> Any: ...
+    def mail_delivery(self) -> MailDelivery: ...
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("ensure-superuser", parents=[common],
                         help="create a superadmin unless one exists (prints a generated password once)")
     commands.add_parser("serve", parents=[common], help="serve the API with waitress (HOST, PORT)")
+
+    send = commands.add_parser("send-mail", parents=[common], help="deliver the mail outbox now")
+    mode = send.add_mutually_exclusive_group()
+    mode.add_argument("--failed", action="store_true", help="list mail that failed for good (kept, not sent)")
+    mode.add_argument("--retry", action="store_true", help="queue failed mail again and deliver it")
     return parser
 
 
@@ -84,7 +91,7 @@ def run(argv: Sequence[str] | None, tools: Callable[[str], Tools], *,
 def _one_line(error: Exception) -> str:
     if isinstance(error, ValidationFailed):
         return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.errors.items())
-    return str(error).strip("'\"")
+    return str(error)
 
 
 def _migrate(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
@@ -210,6 +217,24 @@ def _serve(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _send_mail(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
+    delivery = box.mail_delivery()
+    if args.failed:
+        failed = delivery.failed()
+        for queued in failed:
+            when = queued.failed_at.isoformat() if queued.failed_at else "?"
+            print(f"{queued.id}\t{when}\t{queued.attempts} attempts\tto {queued.mail.to}\t"
+                  f"{queued.mail.subject}\t{queued.last_error}", file=out)
+        print(f"{len(failed)} failed mail(s); `wiwebb send-mail --retry` sends them again.", file=out)
+        return 0
+    if args.retry:
+        print(f"{delivery.retry_failed()} failed mail(s) queued again.", file=out)
+    sent = delivery.deliver_due()
+    pending = len(delivery.pending())
+    print(f"{sent} mail(s) sent; {pending} waiting for a retry.", file=out)
+    return 0
+
+
 _COMMANDS: dict[str, Callable[[Tools, argparse.Namespace, TextIO], int]] = {
     "migrate": _migrate,
     "showmigrations": _showmigrations,
@@ -217,6 +242,7 @@ _COMMANDS: dict[str, Callable[[Tools, argparse.Namespace, TextIO], int]] = {
     "createsuperuser": _createsuperuser,
     "ensure-superuser": _ensure_superuser,
     "serve": _serve,
+    "send-mail": _send_mail,
 }
 
 

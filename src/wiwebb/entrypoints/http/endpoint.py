@@ -13,13 +13,15 @@ from wiwebb.domain.identity import Session
 from wiwebb.domain.rbac import Permission
 
 from .security import PUBLIC
+from .throttling import DEFAULT
 
 View = Callable[[Request], Any]
 
 
 def endpoint(permission: Permission | str = PUBLIC, *, ignore_credentials: bool = False,
-             status: int = 200) -> Callable[[View], View]:
-    """Mark a view with the permission it needs (`PUBLIC` by default) and its success status.
+             status: int = 200, throttle: str | None = DEFAULT) -> Callable[[View], View]:
+    """Mark a view with the permission it needs (`PUBLIC` by default), its success status and its
+    throttle scope (`"login"`, None for never, or the default `user`/`anon`).
 
     `ignore_credentials`: the view never reads the `Authorization` header (login, registration,
     password reset, health)."""
@@ -27,6 +29,7 @@ def endpoint(permission: Permission | str = PUBLIC, *, ignore_credentials: bool 
     def mark(view: View) -> View:
         view.permission = NO_PERMISSION_REQUIRED if ignore_credentials else str(permission)  # type: ignore[attr-defined]
         view.status = status  # type: ignore[attr-defined]
+        view.throttle = throttle  # type: ignore[attr-defined]
         return view
 
     return mark
@@ -38,6 +41,11 @@ def current_session(request: Request) -> Session:
     if session is None:
         raise NotAuthenticated()
     return session  # type: ignore[no-any-return]
+
+
+def frontend_url(request: Request) -> str:
+    """Where links in mail point: FRONTEND_URL, else the API's own public address."""
+    return request.services.frontend_url or request.application_url
 
 
 def user_agent(request: Request) -> str:

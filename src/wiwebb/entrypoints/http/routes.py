@@ -10,7 +10,8 @@ from pyramid.request import Request
 
 from .errors import MethodNotAllowed, SlashRedirect, _not_found
 from .security import PUBLIC
-from .views import auth, health, meta
+from .throttling import DEFAULT
+from .views import auth, health, meta, password_reset, tokens
 
 API = "/api/v1"
 
@@ -21,11 +22,13 @@ def add_resource(config: Configurator, name: str, pattern: str, **views: Callabl
     config.add_route(name, pattern)
     for method, view in views.items():
         config.add_view(_answering_with_status(view), route_name=name, request_method=method, renderer="json",
-                        permission=view.permission)  # type: ignore[attr-defined]
+                        permission=view.permission, throttle=view.throttle)  # type: ignore[attr-defined]
     allowed = tuple(sorted({*views, *(("HEAD",) if "GET" in views else ()), "OPTIONS"}))
     permissions = {view.permission for view in views.values()}  # type: ignore[attr-defined]
+    scopes = {view.throttle for view in views.values()}  # type: ignore[attr-defined]
     config.add_view(_other_method(allowed), route_name=name, renderer="json",
-                    permission=permissions.pop() if len(permissions) == 1 else PUBLIC)
+                    permission=permissions.pop() if len(permissions) == 1 else PUBLIC,
+                    throttle=scopes.pop() if len(scopes) == 1 else DEFAULT)
 
 
 def _answering_with_status(view: Callable[[Request], Any]) -> Callable[[Request], Any]:
@@ -59,6 +62,11 @@ def includeme(config: Configurator) -> None:
     add_resource(config, "auth.user", f"{API}/auth/user/", GET=auth.get_user, PUT=auth.put_user,
                  PATCH=auth.patch_user)
     add_resource(config, "auth.password_change", f"{API}/auth/password/change/", POST=auth.change_password)
+    add_resource(config, "auth.password_reset", f"{API}/auth/password/reset/", POST=password_reset.request_reset)
+    add_resource(config, "auth.password_reset_confirm", f"{API}/auth/password/reset/confirm/",
+                 POST=password_reset.confirm_reset)
+    add_resource(config, "auth.tokens", f"{API}/auth/tokens/", GET=tokens.list_tokens)
+    add_resource(config, "auth.token", f"{API}/auth/tokens/{{token_id:\\d+}}/", DELETE=tokens.revoke_token)
     add_resource(config, "health", f"{API}/health/", GET=health.health)
     add_resource(config, "meta", f"{API}/meta/", GET=meta.meta)
     # A path without its trailing slash answers 308 to the slashed one (method and body kept).

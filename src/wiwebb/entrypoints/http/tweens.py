@@ -3,7 +3,9 @@ error page ever leaves the service)."""
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -12,6 +14,8 @@ from pyramid.request import Request
 from pyramid.response import Response
 
 from .errors import server_error
+
+access_log = logging.getLogger("wiwebb.access")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -25,6 +29,7 @@ def request_id_tween_factory(handler: Handler, registry: Any) -> Handler:
     def tween(request: Request) -> Response:
         incoming = request.headers.get("X-Request-ID", "")
         request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        started = time.perf_counter()
         try:
             response = handler(request)
         except Exception as exc:  # noqa: BLE001 - anything that escaped every exception view
@@ -34,6 +39,9 @@ def request_id_tween_factory(handler: Handler, registry: Any) -> Handler:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if request.path.startswith("/api/v1/auth/"):
             response.headers["Cache-Control"] = "no-store"
+        # The path only: no query string, no headers, no body (tokens and passwords stay out).
+        access_log.info("%s %s %s %.1fms request_id=%s", request.method, request.path, response.status_int,
+                        (time.perf_counter() - started) * 1000, request.request_id)
         return response
 
     return tween

@@ -105,3 +105,14 @@ _USER = UserSchema()
 
 def dump_user(user: User, tenant: Tenant | None) -> dict[str, Any]:
     return _USER.dump(_UserOut(user, tenant))  # type: ignore[return-value]
+
+
+class PasswordResetSchema(BaseSchema):
+    email = Email(required=True)
+
+
+class PasswordResetConfirmSchema(BaseSchema):
+    uid = Str(required=True)
+    token = Str(required=True)
+    new_password1 = Str(required=True)
+    new_password2 = Str(required=True)

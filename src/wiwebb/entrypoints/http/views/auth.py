@@ -28,7 +28,7 @@ def _token_answer(request: Request, issued: IssuedToken) -> dict[str, Any]:
             "user": dump_user(issued.user, tenant)}
 
 
-@endpoint(ignore_credentials=True)
+@endpoint(ignore_credentials=True, throttle="login")
 def login(request: Request) -> dict[str, Any]:
     data = LoginSchema().parse(request_data(request))
     identifier = data.get("username") or data["email"]
@@ -43,7 +43,7 @@ def logout(request: Request) -> dict[str, str]:
     return {"detail": "Successfully logged out."}
 
 
-@endpoint(ignore_credentials=True, status=201)
+@endpoint(ignore_credentials=True, status=201, throttle="login")
 def register(request: Request) -> dict[str, Any]:
     data = RegistrationSchema().parse(request_data(request))
     issued = request.services.identity.register(user_agent=user_agent(request), **data)

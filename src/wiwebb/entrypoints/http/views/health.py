@@ -9,7 +9,7 @@ from pyramid.request import Request
 from ..endpoint import endpoint
 
 
-@endpoint(ignore_credentials=True)
+@endpoint(ignore_credentials=True, throttle=None)
 def health(request: Request) -> dict[str, Any]:
     services = request.services
     if services.database_healthy():
