@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -31,12 +32,22 @@ from wiwebb.adapters.mail import ConsoleMailer, MailWorker, SmtpMailer, SmtpSett
 from wiwebb.adapters.outbox import SqlMailOutbox, SqlMailQueue
 from wiwebb.adapters.passwords import Argon2Parameters, Argon2PasswordHasher
 from wiwebb.adapters.ratelimit import memory_rate_limiter, redis_rate_limiter
-from wiwebb.adapters.repositories import SqlAuditLog, SqlTenantRepository, SqlTokenRepository, SqlUserRepository
+from wiwebb.adapters.repositories import (
+    Deferrer,
+    SqlAuditLog,
+    SqlTenantRepository,
+    SqlTokenRepository,
+    SqlUserRepository,
+)
+from wiwebb.domain.audit import AuditService
+from wiwebb.domain.dashboard import DashboardService
 from wiwebb.domain.identity import IdentityPolicy, IdentityService
 from wiwebb.domain.mail import DeliveryPolicy, MailDelivery
 from wiwebb.domain.ports import Mailer
 from wiwebb.domain.reset_tokens import ResetTokens
+from wiwebb.domain.tenancy import TenantService
 from wiwebb.domain.throttling import Throttle, parse_rates
+from wiwebb.domain.user_admin import UserAdminService
 from wiwebb.entrypoints import cli as cli_entrypoint
 from wiwebb.entrypoints.http.cors import CorsPolicy
 from wiwebb.entrypoints.http.errors import service_unavailable
@@ -70,11 +81,11 @@ class Adapters:
                                           DeliveryPolicy(max_attempts=settings.mail_max_attempts))
         self.mail_worker = MailWorker(self.mail_delivery.deliver_due)
 
-    def identity(self, session: DbSession, *, defer: Callable[[Callable[[DbSession], object]], None] | None = None,
+    def identity(self, session: DbSession, *, defer: Deferrer | None = None, durable: Deferrer | None = None,
                  on_mail_queued: Callable[[], None] | None = None) -> IdentityService:
         return IdentityService(
             users=SqlUserRepository(session), tenants=SqlTenantRepository(session),
-            tokens=SqlTokenRepository(session, defer), audit=SqlAuditLog(session),
+            tokens=SqlTokenRepository(session, defer), audit=SqlAuditLog(session, durable),
             hasher=self.hasher, clock=self.clock, policy=self.identity_policy,
             outbox=SqlMailOutbox(session, on_mail_queued), reset_tokens=self.reset_tokens, throttle=self.throttle)
 
@@ -104,19 +115,21 @@ class Adapters:
 
         current.addAfterCommitHook(hook)
 
-    def run_after_commit(self, manager: transaction.TransactionManager,
-                         work: Callable[[DbSession], object]) -> None:
-        """Run `work` in a transaction of its own once the current one has committed (best effort)."""
+    def run_after_commit(self, manager: transaction.TransactionManager, work: Callable[[DbSession], object],
+                         *, also_after_abort: bool = False) -> None:
+        """Run `work` in a transaction of its own once the current one has committed (or, with
+        `also_after_abort`, ended either way). Best effort: a failure is logged, never raised."""
 
-        def hook(committed: bool) -> None:
-            if not committed:
-                return
+        def run(*_: object) -> None:
             try:
                 self.database.run_in_own_transaction(work)
-            except Exception:
+            except Exception:  # bookkeeping must never fail the answered request
                 log.warning("deferred database work failed", exc_info=True)
 
-        manager.get().addAfterCommitHook(hook)
+        current = manager.get()
+        current.addAfterCommitHook(lambda committed: run() if committed or also_after_abort else None)
+        if also_after_abort:
+            current.addAfterAbortHook(run)
 
 
 class RequestServices:
@@ -132,9 +145,37 @@ class RequestServices:
     @cached_property
     def identity(self) -> IdentityService:
         request, adapters = self._request, self._adapters
-        return adapters.identity(request.dbsession,
-                                 defer=lambda work: adapters.run_after_commit(request.tm, work),
-                                 on_mail_queued=lambda: adapters.deliver_mail_after_commit(request.tm))
+        return adapters.identity(
+            request.dbsession,
+            defer=lambda work: adapters.run_after_commit(request.tm, work),
+            durable=lambda work: adapters.run_after_commit(request.tm, work, also_after_abort=True),
+            on_mail_queued=lambda: adapters.deliver_mail_after_commit(request.tm))
+
+    @cached_property
+    def tenants(self) -> TenantService:
+        session = self._request.dbsession
+        return TenantService(tenants=SqlTenantRepository(session), audit=SqlAuditLog(session),
+                             clock=self._adapters.clock)
+
+    @cached_property
+    def users(self) -> UserAdminService:
+        session = self._request.dbsession
+        return UserAdminService(users=SqlUserRepository(session), tenants=SqlTenantRepository(session),
+                                audit=SqlAuditLog(session), hasher=self._adapters.hasher, clock=self._adapters.clock,
+                                identity=self.identity)
+
+    @cached_property
+    def audit(self) -> AuditService:
+        session = self._request.dbsession
+        return AuditService(audit=SqlAuditLog(session), users=SqlUserRepository(session))
+
+    @cached_property
+    def dashboard(self) -> DashboardService:
+        session = self._request.dbsession
+        return DashboardService(users=SqlUserRepository(session), tenants=SqlTenantRepository(session))
+
+    def now(self) -> datetime:
+        return self._adapters.clock.now()
 
     @property
     def throttle(self) -> Throttle:

@@ -94,7 +94,7 @@ class InMemoryTokenRepository:
 class InMemoryAuditLog:
     entries: list[AuditEntry] = field(default_factory=list)
 
-    def record(self, entry: AuditEntry) -> None:
+    def record(self, entry: AuditEntry, *, durable: bool = False) -> None:
         self.entries.append(entry)
 
     def actions(self) -> list[str]:

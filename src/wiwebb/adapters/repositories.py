@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import ColumnElement, Select, case, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from wiwebb.domain.listing import Page, PageRequest
 from wiwebb.domain.model import AuditEntry, AuthToken, Role, Tenant, User
+from wiwebb.domain.queries import AuditQuery, TenantQuery, UserQuery
 
 from .orm import AuditLogRow, AuthTokenRow, TenantRow, UserRow
 
@@ -69,6 +72,44 @@ class SqlUserRepository:
     def exists_with_role(self, role: str) -> bool:
         return bool(self._session.scalar(select(exists().where(UserRow.role == role))))
 
+    def delete(self, user_id: int) -> None:
+        self._session.execute(delete(UserRow).where(UserRow.id == user_id))
+
+    def get_many(self, user_ids: Iterable[int]) -> dict[int, User]:
+        ids = set(user_ids)
+        if not ids:
+            return {}
+        return {row.id: user_from_row(row) for row in self._session.scalars(select(UserRow).where(UserRow.id.in_(ids)))}
+
+    def list(self, query: UserQuery) -> Page[User]:
+        conditions: list[ColumnElement[bool]] = []
+        if query.within_tenant is not None:
+            conditions.append(UserRow.tenant_id == query.within_tenant)
+        if query.tenant is not None:
+            conditions.append(UserRow.tenant_id == query.tenant)
+        if query.role is not None:
+            conditions.append(UserRow.role == query.role.value)
+        if query.is_active is not None:
+            conditions.append(UserRow.is_active.is_(query.is_active))
+        if query.search:
+            term = f"%{_escape_like(query.search)}%"
+            conditions.append(or_(*(column.ilike(term, escape="\\") for column in (
+                UserRow.username, UserRow.email, UserRow.first_name, UserRow.last_name))))
+        statement = select(UserRow).where(*conditions)
+        rows = _page(self._session, statement, query.page, _order(UserRow, query.ordering))
+        return Page([user_from_row(r) for r in rows[0]], rows[1], query.page)
+
+    def counts(self, tenant_id: int | None) -> tuple[int, int]:
+        statement = select(func.count(), func.coalesce(func.sum(case((UserRow.is_active, 1), else_=0)), 0))
+        if tenant_id is not None:
+            statement = statement.where(UserRow.tenant_id == tenant_id)
+        total, active = self._session.execute(statement).one()
+        return int(total), int(active)
+
+
+def tenant_from_row(row: TenantRow) -> Tenant:
+    return Tenant(id=row.id, **{n: getattr(row, n) for n in _TENANT_COLUMNS})
+
 
 class SqlTenantRepository:
     def __init__(self, session: Session) -> None:
@@ -76,13 +117,61 @@ class SqlTenantRepository:
 
     def get(self, tenant_id: int) -> Tenant | None:
         row = self._session.get(TenantRow, tenant_id)
-        return Tenant(id=row.id, **{n: getattr(row, n) for n in _TENANT_COLUMNS}) if row else None
+        return tenant_from_row(row) if row else None
+
+    def get_many(self, tenant_ids: Iterable[int]) -> dict[int, Tenant]:
+        ids = set(tenant_ids)
+        if not ids:
+            return {}
+        rows = self._session.scalars(select(TenantRow).where(TenantRow.id.in_(ids)))
+        return {row.id: tenant_from_row(row) for row in rows}
+
+    def get_by_slug(self, slug: str) -> Tenant | None:
+        row = self._session.scalars(select(TenantRow).where(TenantRow.slug == slug)).one_or_none()
+        return tenant_from_row(row) if row else None
+
+    def get_by_name(self, name: str) -> Tenant | None:
+        row = self._session.scalars(select(TenantRow).where(TenantRow.name == name)).one_or_none()
+        return tenant_from_row(row) if row else None
 
     def add(self, tenant: Tenant) -> Tenant:
         row = TenantRow(**{n: getattr(tenant, n) for n in _TENANT_COLUMNS})
         self._session.add(row)
         self._session.flush()
-        return Tenant(id=row.id, **{n: getattr(row, n) for n in _TENANT_COLUMNS})
+        return tenant_from_row(row)
+
+    def update(self, tenant: Tenant) -> None:
+        row = self._session.get(TenantRow, tenant.id)
+        if row is None:
+            raise LookupError(f"tenant {tenant.id} does not exist")
+        for name in _TENANT_COLUMNS:
+            setattr(row, name, getattr(tenant, name))
+        self._session.flush()
+
+    def delete(self, tenant_id: int) -> None:
+        self._session.execute(delete(TenantRow).where(TenantRow.id == tenant_id))
+
+    def list(self, query: TenantQuery) -> Page[Tenant]:
+        conditions: list[ColumnElement[bool]] = []
+        if query.is_active is not None:
+            conditions.append(TenantRow.is_active.is_(query.is_active))
+        if query.search:
+            term = f"%{_escape_like(query.search)}%"
+            conditions.append(or_(TenantRow.name.ilike(term, escape="\\"), TenantRow.slug.ilike(term, escape="\\")))
+        rows, count = _page(self._session, select(TenantRow).where(*conditions), query.page,
+                            _order(TenantRow, query.ordering))
+        return Page([tenant_from_row(r) for r in rows], count, query.page)
+
+    def user_counts(self, tenant_ids: Iterable[int]) -> dict[int, int]:
+        ids = set(tenant_ids)
+        if not ids:
+            return {}
+        statement = (select(UserRow.tenant_id, func.count()).where(UserRow.tenant_id.in_(ids))
+                     .group_by(UserRow.tenant_id))
+        return {tenant_id: int(n) for tenant_id, n in self._session.execute(statement)}
+
+    def count(self) -> int:
+        return int(self._session.scalar(select(func.count()).select_from(TenantRow)) or 0)
 
 
 def token_from_row(row: AuthTokenRow) -> AuthToken:
@@ -131,18 +220,62 @@ class SqlTokenRepository:
             self._defer(lambda session: session.execute(statement))
 
 
-class SqlAuditLog:
-    def __init__(self, session: Session) -> None:
-        self._session = session
+def _audit_row(entry: AuditEntry) -> AuditLogRow:
+    return AuditLogRow(action=entry.action, actor_id=entry.actor_id, target_id=entry.target_id,
+                       tenant_id=entry.tenant_id, details=entry.details, timestamp=entry.timestamp)
 
-    def record(self, entry: AuditEntry) -> None:
-        self._session.add(
-            AuditLogRow(
-                action=entry.action,
-                actor_id=entry.actor_id,
-                target_id=entry.target_id,
-                tenant_id=entry.tenant_id,
-                details=entry.details,
-                timestamp=entry.timestamp,
-            )
-        )
+
+class SqlAuditLog:
+    """The audit log. A `durable` entry is written by `durable_writer` (in a transaction of its
+    own once the request's is over, committed or not); without one it joins the session."""
+
+    def __init__(self, session: Session, durable_writer: Deferrer | None = None) -> None:
+        self._session = session
+        self._durable_writer = durable_writer
+
+    def record(self, entry: AuditEntry, *, durable: bool = False) -> None:
+        if durable and self._durable_writer is not None:
+            self._durable_writer(lambda session: session.add(_audit_row(entry)))
+        else:
+            self._session.add(_audit_row(entry))
+
+    def list(self, query: AuditQuery) -> Page[AuditEntry]:
+        conditions: list[ColumnElement[bool]] = []
+        for column, value in ((AuditLogRow.tenant_id, query.within_tenant), (AuditLogRow.action, query.action),
+                              (AuditLogRow.actor_id, query.actor), (AuditLogRow.target_id, query.target),
+                              (AuditLogRow.tenant_id, query.tenant)):
+            if value is not None:
+                conditions.append(column == value)
+        if query.since is not None:
+            conditions.append(AuditLogRow.timestamp >= query.since)
+        if query.until is not None:
+            conditions.append(AuditLogRow.timestamp <= query.until)
+        rows, count = _page(self._session, select(AuditLogRow).where(*conditions), query.page,
+                            [AuditLogRow.timestamp.desc(), AuditLogRow.id.desc()])
+        return Page([AuditEntry(action=r.action, actor_id=r.actor_id, target_id=r.target_id, tenant_id=r.tenant_id,
+                                details=dict(r.details or {}), timestamp=r.timestamp, id=r.id) for r in rows],
+                    count, query.page)
+
+
+# -- listing helpers --------------------------------------------------------------------------
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _order(model: Any, ordering: str) -> list[Any]:
+    """`name,-created_at` as ORDER BY, ties broken by id; NULLs last going up, first going down."""
+    clauses = []
+    for field in ordering.split(","):
+        column = getattr(model, field.lstrip("-"))
+        clauses.append(column.desc().nulls_first() if field.startswith("-") else column.asc().nulls_last())
+    if ordering.lstrip("-") != "id":
+        clauses.append(model.id.asc())
+    return clauses
+
+
+def _page(session: Session, statement: Select[Any], page: PageRequest, order: list[Any]) -> tuple[list[Any], int]:
+    """One page of `statement` and the count of all its rows: two statements, whatever the size."""
+    count = int(session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0)
+    rows = list(session.scalars(statement.order_by(*order).offset(page.offset).limit(page.size)))
+    return rows, count

@@ -15,6 +15,8 @@ class DomainError(Exception):
 class NotFound(DomainError):
     """The object does not exist, or exists outside the caller's reach (the two look the same)."""
 
+    detail = "Not found."
+
 
 class PermissionDenied(DomainError):
     """The caller is known but may not do this."""

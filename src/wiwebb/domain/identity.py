@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 
 from . import accounts, tokens
 from .errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationFailed
-from .mail import password_changed_mail, password_reset_mail
+from .mail import invitation_mail, password_changed_mail, password_reset_mail
 from .model import PROFILE_FIELDS, AuditEntry, AuthToken, IssuedToken, OutgoingMail, Role, Tenant, User
 from .password_policy import Applicant, password_problems
 from .ports import AuditLog, Clock, MailOutbox, PasswordHasher, TenantRepository, TokenRepository, UserRepository
@@ -129,7 +129,7 @@ class IdentityService:
                      details={"via": "registration", "role": user.role.value})
         return self._issue(user, user_agent)
 
-    def login(self, identifier: str, password: str, user_agent: str = "") -> IssuedToken:
+    def login(self, identifier: str, password: str, user_agent: str = "", client_ip: str = "") -> IssuedToken:
         """Log in by username (case-sensitive) or e-mail address (case-insensitive).
 
         Wrong password, unknown user, inactive user or inactive tenant: one and the same error,
@@ -143,19 +143,24 @@ class IdentityService:
             user = self._users.get_by_email(identifier)
         if user is None:
             self._hasher.burn(password)
-            self._login_failed(guard_key)
+            self._login_failed(guard_key, identifier, None, client_ip)
         matches = self._hasher.verify(password, user.password_hash)
         if not (matches and self._may_log_in(user)):
-            self._login_failed(guard_key)
+            self._login_failed(guard_key, identifier, user, client_ip)
         if self._hasher.needs_rehash(user.password_hash):
             user.password_hash = self._hasher.hash(password)
         user.last_login = self._clock.now()
         self._users.update(user)
         return self._issue(user, user_agent)
 
-    def _login_failed(self, guard_key: str) -> NoReturn:
+    def _login_failed(self, guard_key: str, identifier: str, user: User | None, client_ip: str) -> NoReturn:
         if self._throttle:
             self._throttle.count(FAILED_LOGIN, guard_key)
+        # Kept even though the request that failed is rolled back.
+        self._audit.record(AuditEntry(
+            "login_failed", actor_id=None, target_id=user.id if user else None,
+            tenant_id=user.tenant_id if user else None, timestamp=self._clock.now(),
+            details={"username": identifier[:accounts.USERNAME_MAX_LENGTH], "ip": client_ip}), durable=True)
         raise ValidationFailed.on("non_field_errors", BAD_CREDENTIALS)
 
     # -- tokens ------------------------------------------------------------------------------
@@ -236,6 +241,13 @@ class IdentityService:
                                    self._tokens_for_reset().timeout)
         if recipient is not None:
             self._send(mail)
+
+    def invite(self, user: User, frontend_url: str) -> None:
+        """Mail a user created without a password a link to choose one (the reset flow)."""
+        reset = self._tokens_for_reset()
+        token = reset.make(user, self._clock.now())
+        link = f"{frontend_url.rstrip('/')}/reset-password/{encode_uid(user.id or 0)}/{token}/"
+        self._send(invitation_mail(user.email, user.username, link, self.policy.mail_from, reset.timeout))
 
     def confirm_password_reset(self, *, uid: str, token: str, new_password1: str, new_password2: str) -> None:
         """Set a new password from a reset link; every token of the user is revoked, and the

@@ -111,3 +111,14 @@ def password_changed_mail(to: str, username: str, from_address: str) -> Outgoing
                   "If this was not you, reset your password now and tell your administrator."]
     return OutgoingMail(to=to, subject="Your WiWebb password was changed", text="\n\n".join(paragraphs) + "\n",
                         html=_html(paragraphs), from_address=from_address)
+
+
+def invitation_mail(to: str, username: str, link: str, from_address: str, valid_for: timedelta) -> OutgoingMail:
+    days = valid_for.total_seconds() / 86400
+    validity = f"{days:g} days" if days >= 1 else f"{valid_for.total_seconds() / 3600:g} hours"
+    intro = [f"Hello {username},", "An account was created for you on WiWebb. To choose your password, open this link:"]
+    outro = [f"The link works once, for {validity}. When it has expired, ask for a new one with "
+             "\"Forgot your password?\" on the login page."]
+    text = "\n\n".join([*intro, link, *outro]) + "\n"
+    return OutgoingMail(to=to, subject="Your WiWebb account", text=text, html=_html(intro, link, outro),
+                        from_address=from_address)

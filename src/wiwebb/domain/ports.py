@@ -6,14 +6,16 @@ request, a CLI command) decides when the changes become durable.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from .throttling import Rate
 
+from .listing import Page
 from .model import AuditEntry, AuthToken, OutgoingMail, QueuedMail, Tenant, User
+from .queries import AuditQuery, TenantQuery, UserQuery
 
 
 class Clock(Protocol):
@@ -57,11 +59,43 @@ class UserRepository(Protocol):
 
     def update(self, user: User) -> None: ...
 
+    def delete(self, user_id: int) -> None: ...
+
     def exists_with_role(self, role: str) -> bool: ...
+
+    def list(self, query: UserQuery) -> Page[User]:
+        """A page of users matching `query`, in its order (ties broken by id)."""
+        ...
+
+    def get_many(self, user_ids: Iterable[int]) -> dict[int, User]: ...
+
+    def counts(self, tenant_id: int | None) -> tuple[int, int]:
+        """(users, active users), of one tenant or of the platform."""
+        ...
 
 
 class TenantRepository(Protocol):
     def get(self, tenant_id: int) -> Tenant | None: ...
+
+    def get_many(self, tenant_ids: Iterable[int]) -> dict[int, Tenant]: ...
+
+    def get_by_slug(self, slug: str) -> Tenant | None: ...
+
+    def get_by_name(self, name: str) -> Tenant | None: ...
+
+    def add(self, tenant: Tenant) -> Tenant: ...
+
+    def update(self, tenant: Tenant) -> None: ...
+
+    def delete(self, tenant_id: int) -> None: ...
+
+    def list(self, query: TenantQuery) -> Page[Tenant]: ...
+
+    def user_counts(self, tenant_ids: Iterable[int]) -> dict[int, int]:
+        """How many users each tenant has (tenants without users may be missing)."""
+        ...
+
+    def count(self) -> int: ...
 
 
 class TokenRepository(Protocol):
@@ -87,8 +121,13 @@ class TokenRepository(Protocol):
 
 
 class AuditLog(Protocol):
-    def record(self, entry: AuditEntry) -> None:
-        """Append an entry, in the same unit of work as the change it records."""
+    def record(self, entry: AuditEntry, *, durable: bool = False) -> None:
+        """Append an entry, in the same unit of work as the change it records; `durable` entries
+        (a failed login) are kept even when that unit of work is rolled back."""
+        ...
+
+    def list(self, query: AuditQuery) -> Page[AuditEntry]:
+        """Newest first."""
         ...
 
 

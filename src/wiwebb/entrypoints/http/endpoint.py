@@ -10,6 +10,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 
 from wiwebb.domain.errors import NotAuthenticated
 from wiwebb.domain.identity import Session
+from wiwebb.domain.model import User
 from wiwebb.domain.rbac import Permission
 
 from .security import PUBLIC
@@ -41,6 +42,11 @@ def current_session(request: Request) -> Session:
     if session is None:
         raise NotAuthenticated()
     return session  # type: ignore[no-any-return]
+
+
+def actor(request: Request) -> User:
+    """Who is calling, in a view whose permission required a login."""
+    return current_session(request).user
 
 
 def frontend_url(request: Request) -> str:

@@ -100,7 +100,7 @@ def _throttled(exc: Throttled, request: Request) -> Response:
 
 
 def _not_found(exc: Exception, request: Request) -> Response:
-    return error(404, {"detail": "Not found."})
+    return error(404, {"detail": exc.detail if isinstance(exc, NotFound) else NotFound.detail})
 
 
 def _method_not_allowed(exc: MethodNotAllowed, request: Request) -> Response:

@@ -7,11 +7,14 @@ from typing import Any
 
 from pyramid.config import Configurator
 from pyramid.request import Request
+from pyramid.security import NO_PERMISSION_REQUIRED
+
+from wiwebb.domain.rbac import Permission
 
 from .errors import MethodNotAllowed, SlashRedirect, _not_found
 from .security import PUBLIC
 from .throttling import DEFAULT
-from .views import auth, health, meta, password_reset, tokens
+from .views import audit, auth, dashboard, health, meta, password_reset, tenants, tokens, users
 
 API = "/api/v1"
 
@@ -27,8 +30,17 @@ def add_resource(config: Configurator, name: str, pattern: str, **views: Callabl
     permissions = {view.permission for view in views.values()}  # type: ignore[attr-defined]
     scopes = {view.throttle for view in views.values()}  # type: ignore[attr-defined]
     config.add_view(_other_method(allowed), route_name=name, renderer="json",
-                    permission=permissions.pop() if len(permissions) == 1 else PUBLIC,
+                    permission=_common_permission(permissions),
                     throttle=scopes.pop() if len(scopes) == 1 else DEFAULT)
+
+
+def _common_permission(permissions: set[str]) -> str:
+    """What the 405 of a route asks first: its views' permission, or a login when they all need one."""
+    if len(permissions) == 1:
+        return next(iter(permissions))
+    if not permissions & {PUBLIC, NO_PERMISSION_REQUIRED}:
+        return Permission.OWN_ACCOUNT.value
+    return PUBLIC
 
 
 def _answering_with_status(view: Callable[[Request], Any]) -> Callable[[Request], Any]:
@@ -69,5 +81,18 @@ def includeme(config: Configurator) -> None:
     add_resource(config, "auth.token", f"{API}/auth/tokens/{{token_id:\\d+}}/", DELETE=tokens.revoke_token)
     add_resource(config, "health", f"{API}/health/", GET=health.health)
     add_resource(config, "meta", f"{API}/meta/", GET=meta.meta)
+    add_resource(config, "tenants", f"{API}/tenants/", GET=tenants.list_tenants, POST=tenants.create_tenant)
+    add_resource(config, "tenants.me", f"{API}/tenants/me/", GET=tenants.get_my_tenant, PATCH=tenants.patch_my_tenant)
+    add_resource(config, "tenant", f"{API}/tenants/{{tenant_id:\\d+}}/", GET=tenants.get_tenant,
+                 PUT=tenants.put_tenant, PATCH=tenants.patch_tenant, DELETE=tenants.delete_tenant)
+    add_resource(config, "users", f"{API}/users/", GET=users.list_users, POST=users.create_user)
+    add_resource(config, "user", f"{API}/users/{{user_id:\\d+}}/", GET=users.get_user, PUT=users.put_user,
+                 PATCH=users.patch_user, DELETE=users.delete_user)
+    add_resource(config, "user.activate", f"{API}/users/{{user_id:\\d+}}/activate/", POST=users.activate)
+    add_resource(config, "user.assign_role", f"{API}/users/{{user_id:\\d+}}/assign-role/", POST=users.assign_role)
+    add_resource(config, "user.set_password", f"{API}/users/{{user_id:\\d+}}/set-password/",
+                 POST=users.set_password)
+    add_resource(config, "audit", f"{API}/audit-logs/", GET=audit.list_audit)
+    add_resource(config, "dashboard", f"{API}/dashboard/stats/", GET=dashboard.stats)
     # A path without its trailing slash answers 308 to the slashed one (method and body kept).
     config.add_notfound_view(_not_found, append_slash=SlashRedirect)

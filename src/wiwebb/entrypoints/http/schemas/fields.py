@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from marshmallow import ValidationError, fields
@@ -82,3 +83,57 @@ class DateTimeZ(fields.Field):
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         return format_datetime(value)
+
+
+class Choice(Str):
+    """DRF's ChoiceField: `"x" is not a valid choice.`"""
+
+    def __init__(self, choices: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.choices = choices
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text not in self.choices:
+            raise ValidationError(f'"{text}" is not a valid choice.')
+        return text
+
+
+class Url(Str):
+    default_error_messages = {**Str.default_error_messages, "url": "Enter a valid URL."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=200, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text and not _URL.match(text):
+            raise self.make_error("url")
+        return text
+
+
+class OptionalEmail(Email):
+    """An address or null; a blank one is stored as null (never `""`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_blank=True, allow_none=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:  # type: ignore[override]
+        text = super()._deserialize(value, attr, data, **kwargs)
+        return text or None
+
+
+class DateTimeIn(fields.Field):
+    """An ISO 8601 date-time in a query (`Z` or an offset; naive means UTC)."""
+
+    default_error_messages = {**_COMMON, "invalid": "Enter a valid date/time."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.datetime:
+        try:
+            moment = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00").replace(" ", "+"))
+        except ValueError:
+            raise self.make_error("invalid") from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+_URL = re.compile(r"^(https?|ftp)://[^\s/$.?#][^\s]*$", re.IGNORECASE)

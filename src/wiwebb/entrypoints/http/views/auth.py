@@ -32,7 +32,7 @@ def _token_answer(request: Request, issued: IssuedToken) -> dict[str, Any]:
 def login(request: Request) -> dict[str, Any]:
     data = LoginSchema().parse(request_data(request))
     identifier = data.get("username") or data["email"]
-    issued = request.services.identity.login(identifier, data["password"], user_agent(request))
+    issued = request.services.identity.login(identifier, data["password"], user_agent(request), request.client_ip)
     return _token_answer(request, issued)
 
 
