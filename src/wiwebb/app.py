@@ -311,6 +311,24 @@ class Toolbox:
         with self.adapters.database.session(write=True) as session, session.begin():
             yield self.adapters.identity(session)
 
+    @contextmanager
+    def administration(self) -> Iterator[tuple[TenantService, UserAdminService]]:
+        """Tenant and user administration for operators, in one committed transaction; mail it
+        queued (invitations) is delivered right after."""
+        self.require_migrated()
+        adapters = self.adapters
+        with adapters.database.session(write=True) as session, session.begin():
+            tenants = TenantService(tenants=SqlTenantRepository(session), audit=SqlAuditLog(session),
+                                    clock=adapters.clock)
+            users = UserAdminService(users=SqlUserRepository(session), tenants=SqlTenantRepository(session),
+                                     audit=SqlAuditLog(session), hasher=adapters.hasher, clock=adapters.clock,
+                                     identity=adapters.identity(session))
+            yield tenants, users
+        adapters.deliver_mail()
+
+    def frontend_url(self) -> str:
+        return self.settings.frontend_url or f"http://localhost:{self.settings.port}"
+
     def dbshell_command(self) -> tuple[list[str], dict[str, str]]:
         return shell_command(self.adapters.database.url)
 

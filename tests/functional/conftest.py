@@ -65,3 +65,11 @@ def identity_of(wsgi_app, database):
             return work(wsgi_app.adapters.identity(session))
 
     return run
+
+
+@pytest.fixture
+def root(api, identity_of) -> dict[str, str]:
+    """Authorization headers of a superadmin."""
+    identity_of(lambda identity: identity.create_superuser(username="root", email="root@wiwebb.test",
+                                                           password="correct-horse-9"))
+    return Api.auth(api.login("root", "correct-horse-9"))

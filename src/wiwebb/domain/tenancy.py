@@ -53,6 +53,12 @@ class TenantService:
         tenant = self._reachable(actor, Permission.TENANT_READ, tenant_id)
         return self._view(tenant)
 
+    def find_by_slug(self, actor: User, slug: str) -> TenantView:
+        tenant = self._tenants.get_by_slug(slug)
+        if tenant is None:
+            raise NotFound(f"no tenant with slug {slug!r}")
+        return self.get(actor, tenant.id or 0)
+
     def create(self, actor: User, data: Mapping[str, Any]) -> TenantView:
         rbac.authorize(actor, Permission.TENANTS_CREATE)
         values = {name: data[name] for name in STAFF_FIELDS if name in data}

@@ -62,6 +62,12 @@ class UserAdminService:
     def get(self, actor: User, user_id: int) -> UserView:
         return self._view(self._reachable(actor, Permission.USERS_READ, user_id))
 
+    def find_by_username(self, actor: User, username: str) -> User:
+        user = self._users.get_by_username(username)
+        if user is None:
+            raise NotFound(f"no user named {username!r}")
+        return self._reachable(actor, Permission.USERS_READ, user.id or 0)
+
     # -- changing ----------------------------------------------------------------------------
 
     def create(self, actor: User, data: Mapping[str, Any], frontend_url: str) -> UserView:
@@ -96,17 +102,20 @@ class UserAdminService:
         if errors:
             raise ValidationFailed(errors)
         changed = {k: v for k, v in values.items() if getattr(user, k) != v}
+        before = {k: getattr(user, k) for k in changed}
+        for name, value in changed.items():
+            setattr(user, name, value)
+        moved = False
         if "role" in changes and Role(changes["role"]) is not user.role:
             self._change_role(actor, user, Role(changes["role"]), changes.get("tenant", user.tenant_id))
+            moved = True
         elif "tenant" in changes and changes["tenant"] != user.tenant_id:
+            before["tenant"] = user.tenant_id
             user.tenant_id = self._tenant_for(actor, user.role, changes["tenant"])
             changed["tenant"] = user.tenant_id
-        if changed:
-            before = {k: getattr(user, k) for k in changed if k != "tenant"}
-            for name, value in changed.items():
-                if name != "tenant":
-                    setattr(user, name, value)
+        if changed or moved:
             self._users.update(user)
+        if changed:
             self._record("user_updated", actor, user, {"changes": {
                 k: {"from": before.get(k), "to": v} for k, v in changed.items()}})
         return self._view(user)

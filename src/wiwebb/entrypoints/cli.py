@@ -17,11 +17,17 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, TextIO
 
-from wiwebb.domain.errors import ValidationFailed
+from wiwebb.domain.errors import NotFound, ValidationFailed
 from wiwebb.domain.identity import IdentityService
 from wiwebb.domain.mail import MailDelivery
+from wiwebb.domain.model import Role, User
+from wiwebb.domain.tenancy import TenantService
+from wiwebb.domain.user_admin import UserAdminService
 
 APP_LABELS = ("api", "wiwebb")
+
+# Who operators act as: a superadmin that is no account (the audit log shows no actor).
+OPERATOR = User(id=None, username="(wiwebb command)", email="", password_hash="!", role=Role.SUPERADMIN)
 
 
 class Tools(Protocol):
@@ -38,6 +44,8 @@ class Tools(Protocol):
     def dbshell_command(self) -> tuple[list[str], dict[str, str]]: ...
     def wsgi_app(self) -> Any: ...
     def mail_delivery(self) -> MailDelivery: ...
+    def administration(self) -> AbstractContextManager[tuple[TenantService, UserAdminService]]: ...
+    def frontend_url(self) -> str: ...
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,6 +75,18 @@ def _parser() -> argparse.ArgumentParser:
                         help="create a superadmin unless one exists (prints a generated password once)")
     commands.add_parser("serve", parents=[common], help="serve the API with waitress (HOST, PORT)")
 
+    tenant = commands.add_parser("createtenant", parents=[common], help="create a tenant")
+    tenant.add_argument("name")
+    tenant.add_argument("--slug", help="default: made from the name")
+    tenant.add_argument("--owner", metavar="USERNAME", help="an existing user who becomes its tenant owner")
+
+    user = commands.add_parser("createuser", parents=[common],
+                               help="create a user; they get an invitation mail to choose a password")
+    user.add_argument("username")
+    user.add_argument("--email", required=True)
+    user.add_argument("--role", required=True, choices=[r.value for r in Role])
+    user.add_argument("--tenant", metavar="SLUG", help="the tenant (required for tenant_owner)")
+
     send = commands.add_parser("send-mail", parents=[common], help="deliver the mail outbox now")
     mode = send.add_mutually_exclusive_group()
     mode.add_argument("--failed", action="store_true", help="list mail that failed for good (kept, not sent)")
@@ -81,7 +101,7 @@ def run(argv: Sequence[str] | None, tools: Callable[[str], Tools], *,
     box = tools(getattr(args, "config", "development.ini"))
     try:
         return _COMMANDS[args.command](box, args, out)
-    except (ValidationFailed, *errors) as error:
+    except (ValidationFailed, NotFound, *errors) as error:
         print(f"wiwebb: {_one_line(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -91,6 +111,8 @@ def run(argv: Sequence[str] | None, tools: Callable[[str], Tools], *,
 def _one_line(error: Exception) -> str:
     if isinstance(error, ValidationFailed):
         return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.errors.items())
+    if isinstance(error, NotFound):
+        return str(error) or error.detail
     return str(error)
 
 
@@ -217,6 +239,29 @@ def _serve(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _createtenant(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
+    with box.administration() as (tenants, users):
+        data = {"name": args.name, **({"slug": args.slug} if args.slug else {})}
+        view = tenants.create(OPERATOR, data)
+        if args.owner:
+            owner = users.find_by_username(OPERATOR, args.owner)
+            users.update(OPERATOR, owner.id or 0, {"role": Role.TENANT_OWNER.value, "tenant": view.tenant.id})
+    owned = f", owned by {args.owner}" if args.owner else ""
+    print(f"Created tenant {view.tenant.name!r} (id {view.tenant.id}, slug {view.tenant.slug}){owned}.", file=out)
+    return 0
+
+
+def _createuser(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
+    with box.administration() as (tenants, users):
+        data: dict[str, object] = {"username": args.username, "email": args.email, "role": args.role}
+        if args.tenant:
+            data["tenant"] = tenants.find_by_slug(OPERATOR, args.tenant).tenant.id
+        view = users.create(OPERATOR, data, box.frontend_url())
+    print(f"Created {view.user.role.value} {view.user.username!r} (id {view.user.id}); an invitation to choose "
+          f"a password was mailed to {view.user.email}.", file=out)
+    return 0
+
+
 def _send_mail(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
     delivery = box.mail_delivery()
     if args.failed:
@@ -243,6 +288,8 @@ _COMMANDS: dict[str, Callable[[Tools, argparse.Namespace, TextIO], int]] = {
     "ensure-superuser": _ensure_superuser,
     "serve": _serve,
     "send-mail": _send_mail,
+    "createtenant": _createtenant,
+    "createuser": _createuser,
 }
 
 
