@@ -1,0 +1,48 @@
+"""`wiwebb createtenant` and `wiwebb createuser`: bootstrapping without the API."""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine, text
+
+from .test_cli_support import one_line, sqlite_cli, users
+
+
+def tenants(url: str) -> list[tuple]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(r) for r in connection.execute(text("SELECT name, slug FROM tenants ORDER BY id"))]
+    finally:
+        engine.dispose()
+
+
+def test_createtenant_and_createuser(tmp_path):
+    cli = sqlite_cli(tmp_path)
+    url = f"sqlite:///{cli.sqlite_path}"
+    cli.ok("migrate")
+    out = cli.ok("createtenant", "Acme Rockets").stdout
+    assert "Created tenant 'Acme Rockets'" in out and "slug acme-rockets" in out
+    created = cli.ok("createuser", "wile", "--email", "wile@acme.test", "--role", "tenant_owner",
+                     "--tenant", "acme-rockets").stdout
+    assert "Created tenant_owner 'wile'" in created and "invitation" in created
+    cli.ok("createuser", "roadrunner", "--email", "rr@acme.test", "--role", "subscriber")
+    out = cli.ok("createtenant", "Globex", "--owner", "roadrunner").stdout
+    assert "owned by roadrunner" in out
+    assert tenants(url) == [("Acme Rockets", "acme-rockets"), ("Globex", "globex")]
+    assert ("wile", "wile@acme.test", "tenant_owner") in users(url)
+    assert ("roadrunner", "rr@acme.test", "tenant_owner") in users(url)
+
+
+def test_createuser_errors_are_one_line(tmp_path):
+    cli = sqlite_cli(tmp_path)
+    cli.ok("migrate")
+    owner = cli("createuser", "wile", "--email", "wile@acme.test", "--role", "tenant_owner")
+    assert owner.returncode == 1 and one_line(owner) == "wiwebb: tenant: This field is required."
+    missing = cli("createuser", "wile", "--email", "wile@acme.test", "--role", "subscriber", "--tenant", "nope")
+    assert missing.returncode == 1 and one_line(missing) == "wiwebb: no tenant with slug 'nope'"
+    cli.ok("createuser", "wile", "--email", "wile@acme.test", "--role", "subscriber")
+    again = cli("createuser", "wile", "--email", "other@acme.test", "--role", "subscriber")
+    assert one_line(again) == "wiwebb: username: A user with that username already exists."
+    nobody = cli("createtenant", "Acme", "--owner", "ghost")
+    assert nobody.returncode == 1 and one_line(nobody) == "wiwebb: no user named 'ghost'"
+    assert tenants(f"sqlite:///{cli.sqlite_path}") == []  # nothing half-made: the tenant was rolled back
