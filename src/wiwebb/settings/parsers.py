@@ -1,0 +1,205 @@
+"""Parsers of setting values: each takes the setting's name (for the message) and its text, and
+raises `SettingsError` with one line naming the setting and what is wrong."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+from wiwebb.domain.throttling import DEFAULT_RATES, InvalidRate, Rate
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int
+    user: str
+    password: str = field(repr=False)
+    use_tls: bool
+    use_ssl: bool
+    timeout: float
+
+
+def positive_int(name: str, text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise SettingsError(f"{name}: expected a whole number, got {text!r}") from None
+    if number <= 0:
+        raise SettingsError(f"{name}: expected a number above 0, got {text!r}")
+    return number
+
+
+def port(name: str, text: str) -> int:
+    number = positive_int(name, text)
+    if number > 65535:
+        raise SettingsError(f"{name}: expected a port from 1 to 65535, got {text!r}")
+    return number
+
+
+def seconds(name: str, text: str) -> float:
+    try:
+        number = float(text)
+    except ValueError:
+        raise SettingsError(f"{name}: expected a number of seconds, got {text!r}") from None
+    if number < 0:
+        raise SettingsError(f"{name}: expected a number of seconds, not negative, got {text!r}")
+    return number
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration(name: str, text: str) -> timedelta:
+    match = re.fullmatch(r"\s*(\d+)\s*([smhd]?)\s*", text.lower())
+    if not match or int(match.group(1)) == 0:
+        raise SettingsError(f"{name}: expected a duration like 3600, 30m, 12h or 7d, got {text!r}")
+    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2) or "s"])
+
+
+def boolean(name: str, text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name}: expected true or false, got {text!r}")
+
+
+def log_level(name: str, text: str) -> str:
+    level = text.strip().upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise SettingsError(f"{name}: expected DEBUG, INFO, WARNING or ERROR, got {text!r}")
+    return level
+
+
+def items(text: str | None) -> list[str]:
+    return [item.strip() for item in (text or "").split(",") if item.strip()]
+
+
+def url(name: str, text: str) -> str:
+    text = text.strip().rstrip("/")
+    if text and not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", text):
+        raise SettingsError(f"{name}: expected an http(s) URL like https://app.example.com, got {text!r}")
+    return text
+
+
+def email_backend(text: str | None, environment: str) -> str:
+    backend = (text or ("smtp" if environment == "production" else "console")).strip().lower()
+    if backend not in ("smtp", "console"):
+        raise SettingsError(f"EMAIL_BACKEND: expected smtp or console, got {text!r}")
+    if backend == "console" and environment == "production":
+        raise SettingsError("EMAIL_BACKEND: console writes whole mails (reset links) to the log; "
+                            "not allowed in production, use smtp")
+    return backend
+
+
+def smtp(value: Callable[[str], str | None]) -> SmtpConfig:
+    config = SmtpConfig(
+        host=value("EMAIL_HOST") or "localhost",
+        port=port("EMAIL_PORT", value("EMAIL_PORT") or "25"),
+        user=value("EMAIL_HOST_USER") or "",
+        password=value("EMAIL_HOST_PASSWORD") or "",
+        use_tls=boolean("EMAIL_USE_TLS", value("EMAIL_USE_TLS") or "false"),
+        use_ssl=boolean("EMAIL_USE_SSL", value("EMAIL_USE_SSL") or "false"),
+        timeout=seconds("EMAIL_TIMEOUT", value("EMAIL_TIMEOUT") or "10"),
+    )
+    if config.use_tls and config.use_ssl:
+        raise SettingsError("EMAIL_USE_TLS: cannot be true together with EMAIL_USE_SSL; choose one")
+    return config
+
+
+_SCOPES = ("login", "anon", "user", "failed_login")
+
+
+def throttle_rates(value: Callable[[str], str | None]) -> dict[str, str | None]:
+    """Defaults, then THROTTLE_RATES, then one setting per scope; each value checked here."""
+    rates = dict(DEFAULT_RATES)
+    for item in items(value("THROTTLE_RATES")):
+        scope, sep, rate = item.partition("=")
+        if not sep or scope.strip() not in _SCOPES:
+            raise SettingsError(f"THROTTLE_RATES: expected scope=rate with a scope among {', '.join(_SCOPES)}, "
+                                f"got {item!r}")
+        rates[scope.strip()] = rate.strip()
+    for scope in _SCOPES:
+        own = value(f"THROTTLE_{scope.upper()}")
+        if own is not None:
+            rates[scope] = own
+    for scope, rate in rates.items():
+        if rate is not None and rate.strip().lower() not in ("", "off", "none", "0"):
+            try:
+                Rate.parse(rate)
+            except InvalidRate as error:
+                raise SettingsError(f"THROTTLE_{scope.upper()}: {error}") from None
+    return rates
+
+
+def redis_url(text: str) -> str:
+    if text and not text.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"REDIS_URL: expected a URL like redis://localhost:6379/0, got {text!r}")
+    return text
+
+
+def networks(name: str, text: str) -> tuple[str, ...]:
+    networks = []
+    for item in items(text):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise SettingsError(f"{name}: expected IP addresses or networks like 10.0.0.0/8, got {item!r}") from None
+    return tuple(networks)
+
+
+def database_url(value: Callable[[str], str | None], base: Path, var_dir: Path) -> str:
+    url = value("DATABASE_URL")
+    if url:
+        if "://" not in url:
+            raise SettingsError("DATABASE_URL: expected a URL like postgresql://user:password@host:5432/name")
+        if url.startswith("postgres://"):  # the spelling of many hosting platforms
+            url = "postgresql://" + url.removeprefix("postgres://")
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and url != "sqlite:///:memory:":
+            url = f"sqlite:///{base / url.removeprefix('sqlite:///')}"
+        return url
+    kind = (value("DATABASE") or "sqlite").strip().lower()
+    if kind in ("sqlite", "sqlite3"):
+        return f"sqlite:///{var_dir / 'wiwebb.sqlite3'}"
+    if kind in ("postgres", "postgresql"):
+        number = port("POSTGRES_PORT", value("POSTGRES_PORT") or "5432")
+        user = quote(value("POSTGRES_USER") or "postgres", safe="")
+        password = value("POSTGRES_PASSWORD") or ""
+        credentials = f"{user}:{quote(password, safe='')}" if password else user
+        name = quote(value("POSTGRES_DB") or "wiwebb", safe="")
+        return f"postgresql+psycopg2://{credentials}@{value('POSTGRES_HOST') or 'localhost'}:{number}/{name}"
+    raise SettingsError(f"DATABASE: expected postgres or sqlite, got {kind!r}")
+
+
+def secret_key(given: str | None, environment: str, var_dir: Path) -> str:
+    if given:
+        if environment == "production" and len(given) < 32:
+            raise SettingsError("SECRET_KEY: too short for production; use at least 32 random characters")
+        return given
+    if environment == "production":
+        raise SettingsError("SECRET_KEY: required under production.ini; set it in the environment")
+    # Development: one key generated once and kept, so reset links survive restarts.
+    path = var_dir / "secret_key"
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(key, encoding="utf-8")
+    return key
+
+
+def redact(url: str) -> str:
+    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
