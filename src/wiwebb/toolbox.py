@@ -1,0 +1,113 @@
+"""The `wiwebb` command's side of the composition root: the tools its commands use, wired from one
+ini file (settings, database, domain services)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from wiwebb.adapters import schema
+from wiwebb.adapters.database import DatabaseUnreachable, shell_command
+from wiwebb.adapters.repositories import SqlAuditLog, SqlTenantRepository, SqlUserRepository
+from wiwebb.app import Adapters, build_app, configure_logging
+from wiwebb.domain.identity import IdentityService
+from wiwebb.domain.mail import MailDelivery
+from wiwebb.domain.tenancy import TenantService
+from wiwebb.domain.user_admin import UserAdminService
+from wiwebb.entrypoints import cli as cli_entrypoint
+from wiwebb.settings import SettingsError, load_settings
+
+
+class Toolbox:
+    """What the `wiwebb` command needs, wired from one ini file."""
+
+    def __init__(self, ini_path: str) -> None:
+        from pyramid.paster import get_appsettings
+
+        path = Path(ini_path).resolve()
+        if not path.is_file():
+            raise SystemExit(f"wiwebb: no such ini file: {ini_path}")
+        ini = dict(get_appsettings(str(path)))
+        try:
+            self.settings = load_settings({**ini, "here": str(path.parent)})
+        except SettingsError as error:
+            raise SystemExit(f"wiwebb: {error}") from None
+        self.ini_path = str(path)
+        configure_logging(self.settings.log_level)
+
+    @cached_property
+    def adapters(self) -> Adapters:
+        self.settings.var_dir.mkdir(parents=True, exist_ok=True)
+        return Adapters(self.settings)
+
+    def wait_for_database(self) -> None:
+        try:
+            self.adapters.database.wait_until_ready(self.settings.database_wait_timeout)
+        except DatabaseUnreachable as error:
+            raise SystemExit(f"wiwebb: {error}") from None
+
+    def migrate(self, target: str) -> None:
+        self.wait_for_database()
+        schema.migrate(self.adapters.database.engine, target)
+
+    def fake(self, target: str) -> None:
+        self.wait_for_database()
+        schema.fake(self.adapters.database.engine, target)
+
+    def migrations(self) -> list[schema.MigrationState]:
+        self.wait_for_database()
+        return schema.status(self.adapters.database.engine)
+
+    def resolve_revision(self, name: str) -> str:
+        return schema.resolve(name)
+
+    def require_migrated(self) -> None:
+        """Stop with one line when the schema is behind the code (before any command uses it)."""
+        self.wait_for_database()
+        if not schema.is_up_to_date(self.adapters.database.engine):
+            raise SystemExit(f"wiwebb: the database at {self.adapters.database.address} is not migrated "
+                             f"to this version; run `wiwebb -c {Path(self.ini_path).name} migrate` first")
+
+    @contextmanager
+    def identity(self) -> Iterator[IdentityService]:
+        """The identity service in a transaction committed when the block ends without error."""
+        self.require_migrated()
+        with self.adapters.database.session(write=True) as session, session.begin():
+            yield self.adapters.identity(session)
+
+    @contextmanager
+    def administration(self) -> Iterator[tuple[TenantService, UserAdminService]]:
+        """Tenant and user administration for operators, in one committed transaction; mail it
+        queued (invitations) is delivered right after."""
+        self.require_migrated()
+        adapters = self.adapters
+        with adapters.database.session(write=True) as session, session.begin():
+            tenants = TenantService(tenants=SqlTenantRepository(session), audit=SqlAuditLog(session),
+                                    clock=adapters.clock)
+            users = UserAdminService(users=SqlUserRepository(session), tenants=SqlTenantRepository(session),
+                                     audit=SqlAuditLog(session), hasher=adapters.hasher, clock=adapters.clock,
+                                     identity=adapters.identity(session))
+            yield tenants, users
+        adapters.deliver_mail()
+
+    def frontend_url(self) -> str:
+        return self.settings.frontend_url or f"http://localhost:{self.settings.port}"
+
+    def dbshell_command(self) -> tuple[list[str], dict[str, str]]:
+        return shell_command(self.adapters.database.url)
+
+    def wsgi_app(self) -> Any:
+        self.require_migrated()
+        return build_app(self.settings, database=self.adapters.database, start_mail_worker=True)
+
+    def mail_delivery(self) -> MailDelivery:
+        self.require_migrated()
+        return self.adapters.mail_delivery
+
+
+def cli(argv: list[str] | None = None) -> int:
+    """The `wiwebb` console script."""
+    return cli_entrypoint.run(argv, Toolbox, errors=(schema.UnknownRevision,))
