@@ -14,11 +14,13 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 
 from wiwebb.adapters import schema
@@ -45,32 +47,49 @@ def make_settings(database_url: str, base_dir: Path, **overrides: str):
     return load_settings({"environment": "test"}, environ=environ, base_dir=base_dir)
 
 
-@pytest.fixture(scope="session")
-def postgres_engine():
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+def require_postgres() -> None:
+    """Skip (or, under CI, fail) with a message saying how to enable the test when PostgreSQL is
+    unreachable."""
+    admin = create_engine(POSTGRES_ADMIN_URL)
     try:
         with admin.connect() as connection:
             connection.execute(text("SELECT 1"))
     except OperationalError as error:
-        admin.dispose()
         message = (f"PostgreSQL unreachable at {make_url(POSTGRES_ADMIN_URL).render_as_string()} "
                    f"({str(error.orig).strip().splitlines()[0]}); start it or set WIWEBB_TEST_POSTGRES_URL "
                    "to run the PostgreSQL tests")
         if IN_CI:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
-    name = f"wiwebb_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = create_database_engine(make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(False))
-    try:
-        schema.migrate(engine)
-        yield engine
     finally:
-        engine.dispose()
+        admin.dispose()
+
+
+@contextmanager
+def new_postgres_database(prefix: str = "wiwebb_test") -> Iterator[URL]:
+    """A new, empty PostgreSQL database of the caller's own, dropped afterwards."""
+    require_postgres()
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name)
+    finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_engine():
+    with new_postgres_database() as url:
+        engine = create_database_engine(url.render_as_string(False))
+        try:
+            schema.migrate(engine)
+            yield engine
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import shutil
 
 import pytest
 
-from .test_cli_support import TABLES, Cli, new_postgres_database, one_line, postgres_environ, sqlite_cli
+from ..conftest import new_postgres_database
+from .test_cli_support import TABLES, Cli, one_line, postgres_environ, sqlite_cli
 
 
 @pytest.mark.sqlite

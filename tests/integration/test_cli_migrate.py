@@ -9,11 +9,11 @@ import pytest
 
 import wiwebb
 
+from ..conftest import new_postgres_database
 from .test_cli_support import (
     TABLES,
     Cli,
     free_port,
-    new_postgres_database,
     one_line,
     postgres_environ,
     sqlite_cli,

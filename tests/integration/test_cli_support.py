@@ -14,22 +14,14 @@ import shutil
 import socket
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 import webtest
 from sqlalchemy import URL, create_engine, inspect, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from wiwebb.app import build_app
 from wiwebb.settings import NAMES, load_settings
-
-from ..conftest import IN_CI, POSTGRES_ADMIN_URL
 
 WIWEBB = Path(sys.executable).parent / "wiwebb"
 PROJECT = Path(__file__).resolve().parents[2]
@@ -129,32 +121,6 @@ def current_user(database_url: str, folder: Path, username: str, password: str) 
         return api.get("/api/v1/auth/user/", headers={"Authorization": f"Token {key}"}).json
     finally:
         app.adapters.database.engine.dispose()
-
-
-@contextmanager
-def new_postgres_database() -> Iterator[URL]:
-    """A new, empty PostgreSQL database of our own (dropped afterwards). Skips when the server is
-    unreachable, or fails under CI, as tests/conftest.py does."""
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except OperationalError as error:
-        admin.dispose()
-        message = (f"PostgreSQL unreachable at {make_url(POSTGRES_ADMIN_URL).render_as_string()} "
-                   f"({str(error.orig).strip().splitlines()[0]}); start it or set WIWEBB_TEST_POSTGRES_URL")
-        if IN_CI:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    name = f"wiwebb_cli_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield make_url(POSTGRES_ADMIN_URL).set(database=name)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def postgres_environ(url: URL) -> dict[str, str]:

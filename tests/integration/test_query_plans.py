@@ -10,15 +10,11 @@ repository runs, and `EXPLAIN (FORMAT JSON)` of each (the page and the count) is
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from wiwebb.adapters import schema
@@ -28,7 +24,7 @@ from wiwebb.domain.listing import PageRequest
 from wiwebb.domain.model import Role
 from wiwebb.domain.queries import UserQuery
 
-from ..conftest import IN_CI, POSTGRES_ADMIN_URL
+from ..conftest import new_postgres_database
 
 pytestmark = pytest.mark.postgres
 
@@ -39,31 +35,14 @@ TENANTS = 20
 @pytest.fixture(scope="module")
 def big_engine():
     """A database of this module's own with 100,000 users, dropped at the end."""
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except OperationalError as error:
-        admin.dispose()
-        message = (f"PostgreSQL unreachable at {make_url(POSTGRES_ADMIN_URL).render_as_string()} "
-                   f"({str(error.orig).strip().splitlines()[0]}); start it or set WIWEBB_TEST_POSTGRES_URL "
-                   "to run the PostgreSQL tests")
-        if IN_CI:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    name = f"wiwebb_plans_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = create_database_engine(make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(False))
-    try:
-        schema.migrate(engine)
-        _seed(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_postgres_database("wiwebb_plans") as url:
+        engine = create_database_engine(url.render_as_string(False))
+        try:
+            schema.migrate(engine)
+            _seed(engine)
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def _seed(engine) -> None:

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import inspect
 
 from wiwebb.adapters import schema
 from wiwebb.adapters.database import create_database_engine
 from wiwebb.adapters.orm import Base, UtcDateTime
 
-from ..conftest import IN_CI, POSTGRES_ADMIN_URL
+from ..conftest import new_postgres_database
 
 TABLES = {"tenants", "users", "auth_tokens", "audit_log"}
 
@@ -32,27 +27,12 @@ def empty_engine(request, tmp_path):
 
 
 def _empty_postgres_engine():
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except OperationalError as error:
-        admin.dispose()
-        message = f"PostgreSQL unreachable ({str(error.orig).strip().splitlines()[0]}); set WIWEBB_TEST_POSTGRES_URL"
-        if IN_CI:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    name = f"wiwebb_schema_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = create_database_engine(make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(False))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_postgres_database("wiwebb_schema") as url:
+        engine = create_database_engine(url.render_as_string(False))
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def applied(engine) -> dict[str, bool]:
