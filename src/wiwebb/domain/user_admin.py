@@ -107,6 +107,7 @@ class UserAdminService:
             setattr(user, name, value)
         moved = False
         if "role" in changes and Role(changes["role"]) is not user.role:
+            rbac.authorize(actor, Permission.USER_ASSIGN_ROLE, Target.user(user))  # never one's own role
             self._change_role(actor, user, Role(changes["role"]), changes.get("tenant", user.tenant_id))
             moved = True
         elif "tenant" in changes and changes["tenant"] != user.tenant_id:
@@ -176,12 +177,12 @@ class UserAdminService:
             raise ValidationFailed.on("role", refusal)
         if role.is_staff:
             return None
+        if _is_owner(actor) and tenant != actor.tenant_id:  # no tenant is not their own either
+            raise ValidationFailed.on("tenant", OWN_TENANT_ONLY)
         if tenant is None:
             if role is Role.TENANT_OWNER:
                 raise ValidationFailed.on("tenant", REQUIRED)
             return None
-        if _is_owner(actor) and tenant != actor.tenant_id:
-            raise ValidationFailed.on("tenant", OWN_TENANT_ONLY)
         if self._tenants.get(tenant) is None:
             raise ValidationFailed.on("tenant", invalid_pk(tenant))
         return tenant
