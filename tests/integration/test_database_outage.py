@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import webtest
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from wiwebb.adapters.database import Database, create_database_engine
@@ -40,6 +41,9 @@ def test_503_while_the_database_is_down_then_recovery(postgres_engine, tmp_path)
     finally:
         proxy.cut()
         engine.dispose()
+        # This test commits for real (its failed logins are audited): leave the shared database clean.
+        with postgres_engine.begin() as connection:
+            connection.execute(text("DELETE FROM audit_log"))
 
 
 def test_503_when_the_database_never_answers(tmp_path):

@@ -257,7 +257,7 @@ def test_audit_log_records_a_row(database):
     with writing(database) as session:
         SqlAuditLog(session).record(entry)
     with database.session() as session:
-        row = session.scalars(select(AuditLogRow)).one()
+        row = session.scalars(select(AuditLogRow).where(AuditLogRow.action == "user.update")).one()
         assert (row.action, row.actor_id, row.target_id, row.tenant_id) == (
             "user.update", actor.id, target.id, tenant.id)
         assert row.details == details
