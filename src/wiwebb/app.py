@@ -199,6 +199,9 @@ def build_app(settings: Settings, *, database: Database | None = None, mailer: M
             raise SystemExit(f"wiwebb: {error}") from None
     config = Configurator(settings={
         "tm.manager_hook": "pyramid_tm.explicit_manager",
+        # pyramid_tm would authenticate every request to annotate its transaction: health and
+        # login must not read the Authorization header, and a database outage must stay a 503.
+        "tm.annotate_user": False,
         "wiwebb.cors": CorsPolicy(settings.cors_allowed_origins, settings.cors_allow_credentials),
         "wiwebb.trusted_proxies": settings.trusted_proxies,
     })

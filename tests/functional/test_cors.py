@@ -58,3 +58,8 @@ def test_configured_origins_and_no_credentials(make_api):
     assert response.headers["Access-Control-Allow-Origin"] == "https://console.example.com"
     assert "Access-Control-Allow-Credentials" not in response.headers
     assert "Access-Control-Allow-Origin" not in api.get("/api/v1/health/", headers={"Origin": ALLOWED}).headers
+
+
+def test_a_preflight_carries_the_security_headers_and_a_request_id(api):
+    response = api.options("/api/v1/auth/login/", headers={"Origin": ALLOWED, "Access-Control-Request-Method": "POST"})
+    assert response.headers["X-Content-Type-Options"] == "nosniff" and response.headers["X-Request-ID"]

@@ -151,3 +151,41 @@ def test_an_imported_django_hash_logs_in_and_is_rehashed(api, identity_of):
     stored = identity_of(lambda identity: identity._users.get_by_username("legacy").password_hash)
     assert stored.startswith("$argon2id$")
     assert api.login("legacy", "old-django-pass")
+
+
+def test_bytes_that_are_not_utf8_get_json_answers(api, root):
+    assert api.get("/%ff", status=404).json == {"detail": "Not found."}
+    assert api.get("/api/v1/users/%ff/", headers=root, status=404).json == {"detail": "Not found."}
+    response = api.get("/api/v1/users/?search=%ff", headers=root, status=400)
+    assert response.json["detail"].startswith("Malformed request")
+    assert response.headers["X-Request-ID"]
+
+
+def test_null_characters_and_huge_numbers_are_400_or_404(api, root):
+    assert api.post_json("/api/v1/auth/login/", {"username": "ro\u0000ot", "password": "x"}, status=400).json == {
+        "username": ["Null characters are not allowed."]}
+    assert api.get("/api/v1/users/?search=%00", headers=root, status=400).json == {
+        "search": ["Null characters are not allowed."]}
+    huge = "99999999999999999999"
+    assert api.get(f"/api/v1/users/{huge}/", headers=root, status=404).json == {"detail": "Not found."}
+    assert api.get(f"/api/v1/users/?tenant={huge}", headers=root, status=400).json == {
+        "tenant": ["Ensure this value is less than or equal to 9223372036854775807."]}
+    assert api.get(f"/api/v1/users/?page={huge}", headers=root, status=404).json == {"detail": "Invalid page."}
+
+
+def test_nan_is_not_json(api):
+    response = api.post("/api/v1/auth/login/", '{"username": NaN}', headers={"Content-Type": "application/json"},
+                        status=400)
+    assert response.json == {"detail": "JSON parse error - Out of range float values are not JSON compliant: 'NaN'"}
+
+
+def test_health_and_login_never_read_the_token(api, monkeypatch):
+    from wiwebb.domain.identity import IdentityService
+
+    def refuse(self, key):
+        raise AssertionError("the token was read")
+
+    monkeypatch.setattr(IdentityService, "authenticate", refuse)
+    api.get("/api/v1/health/", headers={"Authorization": "Token " + "a" * 40})
+    api.post_json("/api/v1/auth/login/", {"username": "x", "password": "y"},
+                  headers={"Authorization": "Token " + "a" * 40}, status=400)

@@ -32,7 +32,10 @@ def test_503_while_the_database_is_down_then_recovery(postgres_engine, tmp_path)
         response = app.post_json(LOGIN, credentials, status=503)
         assert response.json == UNAVAILABLE
         assert int(response.headers["Retry-After"]) > 0
-        health = app.get("/api/v1/health/", status=503)
+        token = {"Authorization": "Token " + "a" * 40}  # the mobile app sends its token on every request
+        assert app.get("/api/v1/auth/user/", headers=token, status=503).json == UNAVAILABLE
+        app.post_json(LOGIN, credentials, headers=token, status=503)
+        health = app.get("/api/v1/health/", headers=token, status=503)
         assert health.json["database"] == "unreachable"
         assert health.headers["Retry-After"]
 

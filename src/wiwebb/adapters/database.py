@@ -38,12 +38,14 @@ def create_database_engine(url: str, *, busy_timeout: float = 30.0, pool_size: i
     parsed = make_url(url)
     if _is_sqlite(parsed):
         engine = create_engine(
-            parsed, echo=echo,
+            parsed, echo=echo, hide_parameters=True,
             connect_args={"timeout": busy_timeout, "check_same_thread": False},
         )
         _configure_sqlite(engine, busy_timeout)
         return engine
-    return create_engine(parsed, echo=echo, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
+    # hide_parameters: a logged database error must not carry password hashes or tokens' digests.
+    return create_engine(parsed, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=pool_size,
+                         max_overflow=pool_size)
 
 
 def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:

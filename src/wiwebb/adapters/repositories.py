@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from wiwebb.domain.listing import Page, PageRequest
+from wiwebb.domain.listing import InvalidPage, Page, PageRequest
 from wiwebb.domain.model import AuditEntry, AuthToken, Role, Tenant, User
 from wiwebb.domain.queries import AuditQuery, TenantQuery, UserQuery
 
@@ -277,5 +277,7 @@ def _order(model: Any, ordering: str) -> list[Any]:
 def _page(session: Session, statement: Select[Any], page: PageRequest, order: list[Any]) -> tuple[list[Any], int]:
     """One page of `statement` and the count of all its rows: two statements, whatever the size."""
     count = int(session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0)
+    if page.number > 1 and page.offset >= count:
+        raise InvalidPage()  # before an OFFSET past the end (SQLite cannot even hold a huge one)
     rows = list(session.scalars(statement.order_by(*order).offset(page.offset).limit(page.size)))
     return rows, count

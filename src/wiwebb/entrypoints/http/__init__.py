@@ -20,8 +20,6 @@ def includeme(config: Configurator) -> None:
     config.include(".throttling")
     config.include(".errors")
     config.include(".routes")
-    # Outermost: CORS headers on every answer, errors included; then the request id and the last
-    # line of defence, above pyramid_tm, so errors raised while committing are answered as JSON.
-    config.add_tween("wiwebb.entrypoints.http.cors.cors_tween_factory", under=INGRESS)
-    config.add_tween("wiwebb.entrypoints.http.tweens.request_id_tween_factory",
-                     under="wiwebb.entrypoints.http.cors.cors_tween_factory")
+    # Outermost, above pyramid_tm: errors raised while committing are answered as JSON too, and
+    # every answer carries the request id, the CORS and the security headers.
+    config.add_tween("wiwebb.entrypoints.http.tweens.edge_tween_factory", under=INGRESS)

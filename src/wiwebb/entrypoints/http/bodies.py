@@ -35,12 +35,15 @@ def request_data(request: Request) -> dict[str, Any]:
     raise UnsupportedMediaType(request.headers.get("Content-Type", media_type))
 
 
+def _strict_constant(constant: str) -> Any:
+    # DRF's parser refuses NaN and Infinity, which are not JSON.
+    raise ValueError(f"Out of range float values are not JSON compliant: {constant!r}")
+
+
 def _json(body: bytes) -> dict[str, Any]:
     try:
-        value = json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise ParseError(str(error)) from None
-    except json.JSONDecodeError as error:
+        value = json.loads(body.decode("utf-8"), parse_constant=_strict_constant)
+    except ValueError as error:  # not UTF-8, JSONDecodeError, and the constants above
         raise ParseError(str(error)) from None
     if not isinstance(value, dict):
         kind = {list: "list", str: "str", int: "int", float: "float", bool: "bool"}.get(type(value), "NoneType")

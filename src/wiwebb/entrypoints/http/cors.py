@@ -1,4 +1,5 @@
-"""CORS with django-cors-headers' semantics, as a tween (no maintained CORS package for Pyramid).
+"""CORS with django-cors-headers' semantics (no maintained CORS package for Pyramid); the edge
+tween (tweens.py) applies it to every answer.
 
 For an allowed origin every answer, errors included (401, 404, 429, 500), carries
 `Access-Control-Allow-Origin: <origin>` and `Vary: Origin`, so a browser shows the real error
@@ -8,8 +9,7 @@ instead of a CORS failure. A preflight (`OPTIONS` with `Access-Control-Request-M
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
 from pyramid.request import Request
 from pyramid.response import Response
@@ -35,27 +35,28 @@ def _vary_on_origin(response: Response) -> None:
         response.headers["Vary"] = ", ".join([*vary, "Origin"])
 
 
-def cors_tween_factory(handler: Callable[[Request], Response], registry: Any) -> Callable[[Request], Response]:
-    policy: CorsPolicy = registry.settings["wiwebb.cors"]
+def preflight(request: Request, policy: CorsPolicy) -> Response | None:
+    """The answer to a CORS preflight (200 at once, without authentication), or None."""
+    origin = request.headers.get("Origin")
+    if origin is None or request.method != "OPTIONS" or "Access-Control-Request-Method" not in request.headers:
+        return None
+    if not request.environ.get("PATH_INFO", "").startswith("/api/"):
+        return None
+    response = Response(status=200, content_type="text/plain", body=b"")
+    if policy.allows(origin):
+        response.headers["Access-Control-Allow-Methods"] = ALLOW_METHODS
+        response.headers["Access-Control-Allow-Headers"] = ALLOW_HEADERS
+        response.headers["Access-Control-Max-Age"] = MAX_AGE
+    return response
 
-    def tween(request: Request) -> Response:
-        origin = request.headers.get("Origin")
-        preflight = request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
-        if origin is not None and preflight and request.path.startswith("/api/"):
-            response = Response(status=200, content_type="text/plain", body=b"")
-            if policy.allows(origin):
-                response.headers["Access-Control-Allow-Methods"] = ALLOW_METHODS
-                response.headers["Access-Control-Allow-Headers"] = ALLOW_HEADERS
-                response.headers["Access-Control-Max-Age"] = MAX_AGE
-        else:
-            response = handler(request)
-        if origin is not None:
-            _vary_on_origin(response)
-            if policy.allows(origin):
-                response.headers["Access-Control-Allow-Origin"] = origin
-                response.headers["Access-Control-Expose-Headers"] = EXPOSE_HEADERS
-                if policy.allow_credentials:
-                    response.headers["Access-Control-Allow-Credentials"] = "true"
-        return response
 
-    return tween
+def add_cors_headers(request: Request, response: Response, policy: CorsPolicy) -> None:
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return
+    _vary_on_origin(response)
+    if policy.allows(origin):
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Expose-Headers"] = EXPOSE_HEADERS
+        if policy.allow_credentials:
+            response.headers["Access-Control-Allow-Credentials"] = "true"

@@ -8,11 +8,12 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.security import NO_PERMISSION_REQUIRED
 
-from wiwebb.domain.errors import NotAuthenticated
+from wiwebb.domain.errors import NotAuthenticated, NotFound
 from wiwebb.domain.identity import Session
 from wiwebb.domain.model import User
 from wiwebb.domain.rbac import Permission
 
+from .schemas.fields import MAX_INTEGER
 from .security import PUBLIC
 from .throttling import DEFAULT
 
@@ -42,6 +43,14 @@ def current_session(request: Request) -> Session:
     if session is None:
         raise NotAuthenticated()
     return session  # type: ignore[no-any-return]
+
+
+def object_id(request: Request, name: str) -> int:
+    """An id from the path; one no database row can have is simply not found."""
+    number = int(request.matchdict[name])
+    if number > MAX_INTEGER:
+        raise NotFound()
+    return number
 
 
 def actor(request: Request) -> User:

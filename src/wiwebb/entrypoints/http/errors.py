@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from pyramid.exceptions import URLDecodeError
 from pyramid.httpexceptions import HTTPException, HTTPForbidden, HTTPPermanentRedirect
 from pyramid.request import Request
 from pyramid.response import Response
@@ -119,10 +120,17 @@ def service_unavailable(exc: Exception, request: Request) -> Response:
     return error(503, {"detail": "Service temporarily unavailable."}, **{"Retry-After": str(RETRY_AFTER_UNAVAILABLE)})
 
 
+def _not_utf8(exc: UnicodeDecodeError, request: Request) -> Response:
+    """A path that is not UTF-8 names no resource; a query or form that is not is malformed."""
+    if isinstance(exc, URLDecodeError):
+        return error(404, {"detail": NotFound.detail})
+    return error(400, {"detail": "Malformed request: the query string or body is not valid UTF-8."})
+
+
 def server_error(exc: Exception, request: Request) -> Response:
     request_id = getattr(request, "request_id", "-")
-    log.error("unhandled error [request_id=%s] %s %s", request_id, request.method, request.path,
-              exc_info=(type(exc), exc, exc.__traceback__))
+    log.error("unhandled error [request_id=%s] %s %s", request_id, request.method,
+              request.environ.get("PATH_INFO", ""), exc_info=(type(exc), exc, exc.__traceback__))
     return error(500, {"detail": "A server error occurred.", "request_id": request_id})
 
 
@@ -139,4 +147,5 @@ def includeme(config: Any) -> None:
     config.add_exception_view(_method_not_allowed, context=MethodNotAllowed)
     config.add_exception_view(_http_exception, context=HTTPException)
     config.add_forbidden_view(_forbidden)
+    config.add_exception_view(_not_utf8, context=UnicodeDecodeError)
     config.add_exception_view(server_error, context=Exception)

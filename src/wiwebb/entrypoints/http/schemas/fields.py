@@ -24,7 +24,8 @@ def format_datetime(value: dt.datetime | None) -> str | None:
 class Str(fields.Field):
     """DRF's CharField: numbers become text, whitespace is trimmed, blank refused unless allowed."""
 
-    default_error_messages = {**_COMMON, "invalid": "Not a valid string.", "blank": "This field may not be blank."}
+    default_error_messages = {**_COMMON, "invalid": "Not a valid string.", "blank": "This field may not be blank.",
+                              "null_characters": "Null characters are not allowed."}
 
     def __init__(self, *, max_length: int | None = None, allow_blank: bool = False, trim: bool = True,
                  **kwargs: Any) -> None:
@@ -37,6 +38,8 @@ class Str(fields.Field):
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise self.make_error("invalid")
         text = str(value)
+        if "\x00" in text:
+            raise self.make_error("null_characters")
         if self.trim:
             text = text.strip()
         if not text and not self.allow_blank:
@@ -66,8 +69,18 @@ class Bool(fields.Boolean):
     default_error_messages = {**_COMMON, "invalid": "Must be a valid boolean."}
 
 
+MAX_INTEGER = 2**63 - 1  # what a database integer column holds
+
+
 class Int(fields.Integer):
-    default_error_messages = {**_COMMON, "invalid": "A valid integer is required."}
+    default_error_messages = {**_COMMON, "invalid": "A valid integer is required.",
+                              "max_value": f"Ensure this value is less than or equal to {MAX_INTEGER}."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        number = super()._deserialize(value, attr, data, **kwargs)
+        if abs(number) > MAX_INTEGER:
+            raise self.make_error("max_value")
+        return number
 
 
 class Date(fields.Date):

@@ -11,13 +11,13 @@ from wiwebb.domain.queries import TENANT_ORDERINGS, TenantQuery, ordering_or_def
 from wiwebb.domain.rbac import Permission
 
 from ..bodies import request_data
-from ..endpoint import actor, endpoint
+from ..endpoint import actor, endpoint, object_id
 from ..schemas.listing import page_request, paginated, query_params
 from ..schemas.tenants import TenantFilterSchema, TenantWriteSchema, dump_tenant
 
 
 def _id(request: Request) -> int:
-    return int(request.matchdict["tenant_id"])
+    return object_id(request, "tenant_id")
 
 
 @endpoint(Permission.TENANTS_LIST)

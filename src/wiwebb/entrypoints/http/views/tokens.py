@@ -9,7 +9,7 @@ from pyramid.response import Response
 
 from wiwebb.domain.rbac import Permission
 
-from ..endpoint import current_session, endpoint
+from ..endpoint import current_session, endpoint, object_id
 from ..schemas.fields import format_datetime
 
 
@@ -29,5 +29,5 @@ def list_tokens(request: Request) -> list[dict[str, Any]]:
 
 @endpoint(Permission.OWN_ACCOUNT, status=204)
 def revoke_token(request: Request) -> Response:
-    request.services.identity.revoke_token(current_session(request).user, int(request.matchdict["token_id"]))
+    request.services.identity.revoke_token(current_session(request).user, object_id(request, "token_id"))
     return Response(status=204)

@@ -13,7 +13,7 @@ from wiwebb.domain.rbac import Permission
 from wiwebb.domain.user_admin import UserView
 
 from ..bodies import request_data
-from ..endpoint import actor, endpoint, frontend_url
+from ..endpoint import actor, endpoint, frontend_url, object_id
 from ..schemas.auth import dump_user
 from ..schemas.listing import page_request, paginated, query_params
 from ..schemas.users import (
@@ -27,7 +27,7 @@ from ..schemas.users import (
 
 
 def _id(request: Request) -> int:
-    return int(request.matchdict["user_id"])
+    return object_id(request, "user_id")
 
 
 def _dump(view: UserView) -> dict[str, Any]:
