@@ -94,7 +94,7 @@ class Toolbox:
         adapters.deliver_mail()
 
     def frontend_url(self) -> str:
-        return self.settings.frontend_url or f"http://localhost:{self.settings.port}"
+        return self.settings.frontend_url
 
     def dbshell_command(self) -> tuple[list[str], dict[str, str]]:
         return shell_command(self.adapters.database.url)

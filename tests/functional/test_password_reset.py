@@ -23,7 +23,7 @@ def test_reset_end_to_end(api, mailer):
     [mail] = mailer.sent
     assert mail.to == "alice@acme.test" and mail.from_address == "WiWebb <noreply@localhost>"
     base, uid, token = link_in(mail)
-    assert base == "http://localhost"  # no FRONTEND_URL: the API's own address
+    assert base == "http://localhost:8000"  # no FRONTEND_URL: where `make run` serves
     answer = api.post_json(CONFIRM, {"uid": uid, "token": token, **NEW}).json
     assert answer == {"detail": "Password has been reset with the new password."}
     api.get("/api/v1/auth/user/", headers=api.auth(old_key), status=401)  # every token revoked
@@ -36,6 +36,12 @@ def test_reset_end_to_end(api, mailer):
 def test_unknown_address_gets_the_same_answer_and_no_mail(api, mailer):
     assert api.post_json(RESET, {"email": "nobody@acme.test"}).json == SENT
     assert mailer.sent == []
+
+
+def test_the_host_header_never_chooses_where_links_point(api, mailer):
+    api.register()
+    api.post_json(RESET, {"email": "alice@acme.test"}, headers={"Host": "attacker.example"})
+    assert link_in(mailer.sent[0])[0] == "http://localhost:8000"
 
 
 def test_links_point_at_frontend_url(make_api, mailer):

@@ -70,7 +70,8 @@ def test_production_ini_requires_a_long_enough_secret_key(cli):
     line = one_line(short)
     assert line.startswith("wiwebb: SECRET_KEY: ") and "tiny-key-7" not in line
 
-    assert cli.ok("-c", "production.ini", "showmigrations", SECRET_KEY=LONG_SECRET).stdout.startswith("api\n")
+    assert cli.ok("-c", "production.ini", "showmigrations", SECRET_KEY=LONG_SECRET,
+                  FRONTEND_URL="https://app.example.com").stdout.startswith("api\n")
 
 
 def test_a_missing_ini_file_is_named(cli):

@@ -66,7 +66,12 @@ def test_production_requires_a_secret_key(tmp_path):
         load(tmp_path, {"environment": "production"})
     with pytest.raises(SettingsError, match=r"^SECRET_KEY: too short"):
         load(tmp_path, {"environment": "production"}, SECRET_KEY="short")
-    assert load(tmp_path, {"environment": "production"}, SECRET_KEY="x" * 40).secret_key == "x" * 40
+    with pytest.raises(SettingsError, match=r"^FRONTEND_URL: required in production"):
+        load(tmp_path, {"environment": "production"}, SECRET_KEY="x" * 40)
+    production = load(tmp_path, {"environment": "production"}, SECRET_KEY="x" * 40,
+                      FRONTEND_URL="https://app.example.com/")
+    assert (production.secret_key, production.frontend_url) == ("x" * 40, "https://app.example.com")
+    assert load(tmp_path, PORT="8001").frontend_url == "http://localhost:8001"
 
 
 def test_development_keeps_a_generated_key(tmp_path):

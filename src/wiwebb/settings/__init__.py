@@ -24,6 +24,7 @@ from .parsers import (
     database_url,
     duration,
     email_backend,
+    frontend_url,
     items,
     log_level,
     networks,
@@ -149,7 +150,8 @@ def load_settings(ini: Mapping[str, Any] | None = None, environ: Mapping[str, st
         token_ttl=parsed("TOKEN_TTL", duration),
         registration_open=parsed("REGISTRATION_OPEN", boolean),
         password_reset_timeout=parsed("PASSWORD_RESET_TIMEOUT", duration),
-        frontend_url=url("FRONTEND_URL", value("FRONTEND_URL") or ""),
+        frontend_url=frontend_url(value("FRONTEND_URL"), environment, port(
+            "PORT", value("PORT") or "8000")),
         email_backend=email_backend(value("EMAIL_BACKEND"), environment),
         email=smtp(value),
         default_from_email=value("DEFAULT_FROM_EMAIL") or "",

@@ -31,7 +31,8 @@ DEFINITIONS = (
     Definition("PASSWORD_RESET_TIMEOUT", "259200",
                "How long a reset link works: seconds (as Django's setting), or 3d, 12h..."),
     Definition("FRONTEND_URL", "",
-               "Where reset links point ({FRONTEND_URL}/reset-password/...); empty: the API's own address."),
+               "Where reset links point ({FRONTEND_URL}/reset-password/...); required in production; "
+               "in development: http://localhost:PORT."),
     Definition("EMAIL_BACKEND", None, "smtp or console (console writes mails to the log; development only). "
                "Default: console in development, smtp in production."),
     Definition("EMAIL_HOST", "localhost", "SMTP server."),

@@ -94,6 +94,18 @@ def url(name: str, text: str) -> str:
     return text
 
 
+def frontend_url(text: str | None, environment: str, listening_port: int) -> str:
+    """Where links in mail point. Never taken from a request's Host header (anyone can send one
+    and have a reset link pointed at their own site): configured, or in development the address
+    `make run` serves, http://localhost:PORT."""
+    if text:
+        return url("FRONTEND_URL", text)
+    if environment == "production":
+        raise SettingsError("FRONTEND_URL: required in production: the public address of the console "
+                            "that reset and invitation links open, e.g. https://app.example.com")
+    return f"http://localhost:{listening_port}"
+
+
 def email_backend(text: str | None, environment: str) -> str:
     backend = (text or ("smtp" if environment == "production" else "console")).strip().lower()
     if backend not in ("smtp", "console"):

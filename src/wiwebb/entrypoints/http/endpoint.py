@@ -59,8 +59,8 @@ def actor(request: Request) -> User:
 
 
 def frontend_url(request: Request) -> str:
-    """Where links in mail point: FRONTEND_URL, else the API's own public address."""
-    return request.services.frontend_url or request.application_url
+    """Where links in mail point (FRONTEND_URL, by default the address `make run` serves)."""
+    return request.services.frontend_url  # configured, never the request's Host header
 
 
 def user_agent(request: Request) -> str:
