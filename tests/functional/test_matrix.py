@@ -536,6 +536,12 @@ CASES: list[tuple] = [
     ("owner_b", "GET", STATS, None, None, 200, Has(total_tenants=1, total_users=USERS_OF_B, active_users=USERS_OF_B)),
     ("sub_a", "GET", STATS, None, None, 403),
     ("sub_b", "GET", STATS, None, None, 403),
+    # -- a method a route does not have: 403 first for a role that may take none of its actions
+    ("owner_a", "DELETE", TENANTS, None, None, 403),
+    ("sub_a", "PUT", TENANTS, None, None, 403),
+    ("sub_a", "DELETE", USERS, None, None, 403),
+    ("owner_a", "DELETE", USERS, None, None, 405, {"detail": 'Method "DELETE" not allowed.'}),
+    ("superadmin", "PUT", TENANTS, None, None, 405, {"detail": 'Method "PUT" not allowed.'}),
 ]
 
 
@@ -579,3 +585,4 @@ def test_permission_matrix(world, caller, method, path, target, body, status, ex
 def test_the_table_has_no_duplicate_ids():
     ids = [p.id for p in (_param(row) for row in CASES)]
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+

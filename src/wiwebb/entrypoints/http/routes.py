@@ -9,6 +9,8 @@ from pyramid.config import Configurator
 from pyramid.request import Request
 from pyramid.security import NO_PERMISSION_REQUIRED
 
+from wiwebb.domain import rbac
+from wiwebb.domain.errors import PermissionDenied
 from wiwebb.domain.rbac import Permission
 
 from .errors import MethodNotAllowed, SlashRedirect, _not_found
@@ -27,10 +29,10 @@ def add_resource(config: Configurator, name: str, pattern: str, **views: Callabl
         config.add_view(_answering_with_status(view), route_name=name, request_method=method, renderer="json",
                         permission=view.permission, throttle=view.throttle)  # type: ignore[attr-defined]
     allowed = tuple(sorted({*views, *(("HEAD",) if "GET" in views else ()), "OPTIONS"}))
-    permissions = {view.permission for view in views.values()}  # type: ignore[attr-defined]
+    permissions: set[str] = {view.permission for view in views.values()}  # type: ignore[attr-defined]
     scopes = {view.throttle for view in views.values()}  # type: ignore[attr-defined]
-    config.add_view(_other_method(allowed), route_name=name, renderer="json",
-                    permission=_common_permission(permissions),
+    config.add_view(_other_method(allowed, permissions), route_name=name, renderer="json",
+                    permission=_common_permission(set(permissions)),
                     throttle=scopes.pop() if len(scopes) == 1 else DEFAULT)
 
 
@@ -56,8 +58,16 @@ def _answering_with_status(view: Callable[[Request], Any]) -> Callable[[Request]
     return answer
 
 
-def _other_method(allowed: tuple[str, ...]) -> Callable[[Request], Any]:
+def _other_method(allowed: tuple[str, ...], permissions: set[str]) -> Callable[[Request], Any]:
+    """405 with `Allow`, after authentication, and after permission: a role that may take none of
+    the route's actions gets the 403 it would get for any of them (DRF's order)."""
+    needed = [Permission(p) for p in permissions if p in Permission._value2member_map_]
+    everyone_may_something = len(needed) < len(permissions)
+
     def view(request: Request) -> Any:
+        session = request.session_of_token
+        if session is not None and not everyone_may_something and not any(rbac.may(session.user, p) for p in needed):
+            raise PermissionDenied()
         if request.method == "OPTIONS":
             request.response.headers["Allow"] = ", ".join(allowed)
             return {"renders": ["application/json"],
