@@ -74,8 +74,9 @@ def test_put_needs_the_username_and_patch_does_not(api):
     assert api.put_json(USER, {"first_name": "A"}, headers=api.auth(key), status=400).json == {
         "username": ["This field is required."]}
     assert api.put_json(USER, {"username": "alice2"}, headers=api.auth(key)).json["username"] == "alice2"
-    assert api.patch_json(USER, {"birth_date": "soon"}, headers=api.auth(key), status=400).json == {
-        "birth_date": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]}
+    assert api.patch_json(USER, {"birth_date": "soon", "url": "not a url"}, headers=api.auth(key), status=400).json == {
+        "birth_date": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."],
+        "url": ["Enter a valid URL."]}
 
 
 def test_password_change_keeps_this_token_and_revokes_the_others(api):

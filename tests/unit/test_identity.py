@@ -244,3 +244,23 @@ def test_throttled_message_is_drfs_with_the_wait_rounded_up():
 
     assert Throttled(59.2).detail == "Request was throttled. Expected available in 60 seconds."
     assert (Throttled(0.3).detail, Throttled(0.3).wait) == ("Request was throttled. Expected available in 1 second.", 1)
+
+
+@pytest.mark.parametrize(
+    ("address", "valid"),
+    [("a@b.co", True), ("user@localhost", True), ("x@example.xn--p1ai", True), ("al@acme.test", True),
+     ("bad@-x.com", False), ("a@b.c1", False), ("a@b.c", False), ("a@b", False), ("a..b@c.com", False),
+     ("no-at-sign", False)],
+)
+def test_email_addresses_as_django_accepts_them(address, valid):
+    from wiwebb.domain.accounts import is_valid_email
+
+    assert is_valid_email(address) is valid
+
+
+def test_profile_changes_are_audited(world):
+    user = world.register().user
+    world.identity.update_profile(user, {"bio": "hi", "first_name": ""})
+    entry = world.audit.entries[-1]
+    assert (entry.action, entry.actor_id, entry.target_id) == ("user_updated", user.id, user.id)
+    assert entry.details == {"via": "profile", "changes": {"bio": {"from": "", "to": "hi"}}}

@@ -8,10 +8,11 @@ USERNAME_MAX_LENGTH = 150
 EMAIL_MAX_LENGTH = 254
 
 _USERNAME = re.compile(r"^[\w.@+-]+\Z")
-# The shape Django's EmailValidator accepts, without its IDN and IP-literal corners.
+# The shape Django's EmailValidator accepts (its domain allow-list is `localhost`), without its
+# IP-literal corner.
 _EMAIL = re.compile(
     r"^(?!\.)[-!#$%&'*+/=?^_`{|}~\w]+(\.[-!#$%&'*+/=?^_`{|}~\w]+)*"
-    r"@((?!-)[\w-]{1,63}(?<!-)\.)+[^\W\d_]{2,63}\Z",
+    r"@(localhost|((?!-)[\w-]{1,63}(?<!-)\.)+([^\W\d_](?:[^\W\d_]|-){0,61}[^\W\d_]|xn--[a-z0-9]{1,59}))\Z",
     re.IGNORECASE,
 )
 

@@ -273,9 +273,15 @@ class IdentityService:
                 problems = [accounts.USERNAME_TAKEN]
             if problems:
                 raise ValidationFailed({"username": problems})
-        for name, value in applicable.items():
-            setattr(user, name, value)
-        self._users.update(user)
+        changed = {name: value for name, value in applicable.items() if getattr(user, name) != value}
+        if changed:
+            before = {name: getattr(user, name) for name in changed}
+            for name, value in changed.items():
+                setattr(user, name, value)
+            self._users.update(user)
+            changes = {k: {"from": _text(before[k]), "to": _text(v)} for k, v in changed.items()}
+            self._record("user_updated", actor_id=user.id, target_id=user.id, tenant_id=user.tenant_id,
+                         details={"via": "profile", "changes": changes})
         return user
 
     # -- operators ---------------------------------------------------------------------------
@@ -365,3 +371,7 @@ class IdentityService:
         )
         return IssuedToken(key=key, token=token, user=user)
 
+
+def _text(value: Any) -> Any:
+    """A profile value as the audit log's JSON keeps it (dates as ISO text)."""
+    return value.isoformat() if hasattr(value, "isoformat") else value

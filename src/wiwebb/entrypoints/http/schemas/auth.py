@@ -10,7 +10,7 @@ from wiwebb.domain import accounts
 from wiwebb.domain.model import Tenant, User
 
 from .base import BaseSchema
-from .fields import Bool, Date, DateTimeZ, Email, Str
+from .fields import Bool, Date, DateTimeZ, Email, Str, Url
 
 MUST_INCLUDE = 'Must include "username" and "password".'
 NAME = accounts.USERNAME_MAX_LENGTH
@@ -54,7 +54,7 @@ class ProfileSchema(BaseSchema):
     last_name = Str(allow_blank=True, max_length=NAME)
     phone_number = Str(allow_blank=True, max_length=32)
     bio = Str(allow_blank=True, trim=False)
-    url = Str(allow_blank=True, max_length=200)
+    url = Url(allow_blank=True)
     company = Str(allow_blank=True, max_length=255)
     location = Str(allow_blank=True, max_length=255)
     birth_date = Date(allow_none=True)
