@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 
 from wiwebb.adapters.orm import AuditLogRow, TenantRow
 from wiwebb.adapters.repositories import SqlAuditLog, SqlTenantRepository, SqlTokenRepository, SqlUserRepository
+from wiwebb.domain.errors import ValidationFailed
 from wiwebb.domain.model import AuditEntry, AuthToken, Role, Tenant, User
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)
@@ -129,14 +130,34 @@ def test_exists_with_role(database):
 
 
 @pytest.mark.parametrize(
-    "second",
-    [new_user("alice", "other@example.test"), new_user("bob", "ALICE@example.test")],
+    ("second", "errors"),
+    [(new_user("alice", "other@example.test"), {"username": ["A user with that username already exists."]}),
+     (new_user("bob", "ALICE@example.test"), {"email": ["A user with that email already exists."]})],
     ids=["same username", "same email but for case"],
 )
-def test_duplicates_are_refused(database, second):
+def test_duplicates_are_refused_by_the_constraint_in_the_contracts_words(database, second, errors):
+    """What two requests racing past the domain's check get: a 400, not a 500."""
     add_users(database, new_user("alice", "alice@example.test"))
-    with pytest.raises(IntegrityError):
+    with pytest.raises(ValidationFailed) as caught:
         add_users(database, second)
+    assert caught.value.errors == errors
+
+
+def test_an_update_writes_only_what_changed_so_concurrent_changes_survive(database):
+    """A login that loaded the user before an admin deactivated them must not reactivate them."""
+    if database.is_sqlite:
+        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE): this race cannot happen there")
+    (user,) = add_users(database, new_user("alice"))
+    with database.session(write=True) as login, login.begin():
+        stale = SqlUserRepository(login).get(user.id)  # the login reads...
+        with database.session(write=True) as admin, admin.begin():  # ...an admin deactivates...
+            target = SqlUserRepository(admin).get(user.id)
+            target.is_active = False
+            SqlUserRepository(admin).update(target)
+        stale.last_login = NOW  # ...and the login writes back its copy
+        SqlUserRepository(login).update(stale)
+    assert get_user(database, user.id).is_active is False
+    assert get_user(database, user.id).last_login == NOW
 
 
 def test_datetimes_come_back_aware_utc_and_exact(database):

@@ -1,5 +1,10 @@
 """In-memory implementations of the domain's ports: for unit tests, and for services that use
-`wiwebb.domain` as a library without a database. Small, real and honest, not mocks."""
+`wiwebb.domain` as a library without a database. Small, real and honest, not mocks.
+
+They answer like the SQL repositories: the same filters, orders and pages, copies rather than the
+stored objects, and the unique constraints and the tenant's RESTRICT enforced (`IntegrityViolation`).
+What the database does on its own when a row goes is not copied: deleting a user leaves its tokens
+and the ids in audit entries (the database deletes the tokens and clears those ids)."""
 
 from __future__ import annotations
 
@@ -7,15 +12,29 @@ import copy
 import hashlib
 import hmac
 import itertools
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
+from wiwebb.domain.listing import Page, PageRequest
 from wiwebb.domain.model import AuditEntry, AuthToken, OutgoingMail, Tenant, User
+from wiwebb.domain.queries import AuditQuery, TenantQuery, UserQuery
 from wiwebb.domain.throttling import Rate
+
+Row = TypeVar("Row", User, Tenant, AuditEntry)
+
+
+class IntegrityViolation(Exception):
+    """A change the database's constraints would refuse (a duplicate unique value, a tenant that
+    still has users): the fakes refuse it too, so a domain rule that misses a case fails here as it
+    would against the database, instead of passing quietly."""
 
 
 class InMemoryUserRepository:
+    """Users, unique by username (case-sensitive) and by e-mail address (case-insensitive)."""
+
     def __init__(self) -> None:
         self.rows: dict[int, User] = {}
         self._ids = itertools.count(1)
@@ -32,6 +51,7 @@ class InMemoryUserRepository:
         return next((copy.deepcopy(u) for u in self.rows.values() if u.email.lower() == email), None)
 
     def add(self, user: User) -> User:
+        self._check_unique(user, None)
         stored = replace(user, id=next(self._ids))
         self.rows[stored.id or 0] = copy.deepcopy(stored)
         return stored
@@ -39,25 +59,98 @@ class InMemoryUserRepository:
     def update(self, user: User) -> None:
         if user.id not in self.rows:
             raise KeyError(user.id)
+        self._check_unique(user, user.id)
         self.rows[user.id] = copy.deepcopy(user)
+
+    def delete(self, user_id: int) -> None:
+        self.rows.pop(user_id, None)
 
     def exists_with_role(self, role: str) -> bool:
         return any(u.role == role for u in self.rows.values())
 
+    def list(self, query: UserQuery) -> Page[User]:
+        def matches(u: User) -> bool:
+            return ((query.within_tenant is None or u.tenant_id == query.within_tenant)
+                    and (query.tenant is None or u.tenant_id == query.tenant)
+                    and (query.role is None or u.role is query.role)
+                    and (query.is_active is None or u.is_active is query.is_active)
+                    and _found(query.search, u.username, u.email, u.first_name, u.last_name))
+
+        return _page([u for u in self.rows.values() if matches(u)], query.ordering, query.page)
+
+    def get_many(self, user_ids: Iterable[int]) -> dict[int, User]:
+        return {i: copy.deepcopy(self.rows[i]) for i in set(user_ids) if i in self.rows}
+
+    def counts(self, tenant_id: int | None) -> tuple[int, int]:
+        users = [u for u in self.rows.values() if tenant_id is None or u.tenant_id == tenant_id]
+        return len(users), sum(1 for u in users if u.is_active)
+
+    def _check_unique(self, user: User, own_id: int | None) -> None:
+        for other in self.rows.values():
+            if other.id != own_id and (other.username == user.username or other.email.lower() == user.email.lower()):
+                raise IntegrityViolation(f"user {user.username!r} <{user.email}> clashes with user {other.id}")
+
 
 class InMemoryTenantRepository:
-    def __init__(self) -> None:
+    """Tenants, unique by name and by slug. Users refer to tenants, so counting a tenant's users and
+    refusing to delete a tenant that has some (the database's RESTRICT) need the user repository:
+    pass it as `users`; without it those two raise rather than answer as if there were no users."""
+
+    def __init__(self, users: InMemoryUserRepository | None = None) -> None:
         self.rows: dict[int, Tenant] = {}
         self._ids = itertools.count(1)
+        self._users = users
 
     def get(self, tenant_id: int) -> Tenant | None:
         row = self.rows.get(tenant_id)
         return copy.deepcopy(row) if row else None
 
+    def get_many(self, tenant_ids: Iterable[int]) -> dict[int, Tenant]:
+        return {i: copy.deepcopy(self.rows[i]) for i in set(tenant_ids) if i in self.rows}
+
+    def get_by_slug(self, slug: str) -> Tenant | None:
+        return next((copy.deepcopy(t) for t in self.rows.values() if t.slug == slug), None)
+
+    def get_by_name(self, name: str) -> Tenant | None:
+        return next((copy.deepcopy(t) for t in self.rows.values() if t.name == name), None)
+
     def add(self, tenant: Tenant) -> Tenant:
+        self._check_unique(tenant, None)
         stored = replace(tenant, id=next(self._ids))
         self.rows[stored.id or 0] = copy.deepcopy(stored)
         return stored
+
+    def update(self, tenant: Tenant) -> None:
+        if tenant.id not in self.rows:
+            raise KeyError(tenant.id)
+        self._check_unique(tenant, tenant.id)
+        self.rows[tenant.id] = copy.deepcopy(tenant)
+
+    def delete(self, tenant_id: int) -> None:
+        if self.user_counts([tenant_id]):
+            raise IntegrityViolation(f"tenant {tenant_id} still has users")
+        self.rows.pop(tenant_id, None)
+
+    def list(self, query: TenantQuery) -> Page[Tenant]:
+        def matches(t: Tenant) -> bool:
+            return (query.is_active is None or t.is_active is query.is_active) and _found(query.search, t.name, t.slug)
+
+        return _page([t for t in self.rows.values() if matches(t)], query.ordering, query.page)
+
+    def user_counts(self, tenant_ids: Iterable[int]) -> dict[int, int]:
+        if self._users is None:
+            raise RuntimeError("InMemoryTenantRepository needs users= to count a tenant's users")
+        ids = set(tenant_ids)
+        return dict(Counter(u.tenant_id for u in self._users.rows.values() if u.tenant_id in ids))
+
+    def count(self) -> int:
+        return len(self.rows)
+
+    def _check_unique(self, tenant: Tenant, own_id: int | None) -> None:
+        for other in self.rows.values():
+            if other.id != own_id and (other.name == tenant.name or other.slug == tenant.slug
+                                       or other.uuid == tenant.uuid):
+                raise IntegrityViolation(f"tenant {tenant.name!r} ({tenant.slug}) clashes with tenant {other.id}")
 
 
 class InMemoryTokenRepository:
@@ -90,15 +183,31 @@ class InMemoryTokenRepository:
             self.rows[token_id] = replace(self.rows[token_id], last_used=when)
 
 
-@dataclass
 class InMemoryAuditLog:
-    entries: list[AuditEntry] = field(default_factory=list)
+    """The audit log, oldest entry first in `entries`. There are no transactions here to roll back,
+    so a `durable` entry is kept like any other."""
+
+    def __init__(self) -> None:
+        self.entries: list[AuditEntry] = []
+        self._ids = itertools.count(1)
 
     def record(self, entry: AuditEntry, *, durable: bool = False) -> None:
-        self.entries.append(entry)
+        self.entries.append(replace(entry, id=next(self._ids), details=copy.deepcopy(entry.details)))
 
+    # Defined before `list`, which hides the builtin in the annotations below it.
     def actions(self) -> list[str]:
         return [e.action for e in self.entries]
+
+    def list(self, query: AuditQuery) -> Page[AuditEntry]:
+        def matches(e: AuditEntry) -> bool:
+            wanted = ((e.tenant_id, query.within_tenant), (e.action, query.action), (e.actor_id, query.actor),
+                      (e.target_id, query.target), (e.tenant_id, query.tenant))
+            # A bound compared with a missing timestamp is false, as NULL is in SQL.
+            return (all(value is None or have == value for have, value in wanted)
+                    and (query.since is None or (e.timestamp is not None and e.timestamp >= query.since))
+                    and (query.until is None or (e.timestamp is not None and e.timestamp <= query.until)))
+
+        return _page([e for e in self.entries if matches(e)], "-timestamp,-id", query.page)
 
 
 @dataclass
@@ -179,3 +288,38 @@ class InMemoryRateLimiter:
 
     def clear(self, key: str, rate: Rate) -> None:
         self._events.pop(key, None)
+
+
+# -- listing, as the SQL repositories do it -----------------------------------------------------
+
+def _found(search: str | None, *values: str) -> bool:
+    """Whether `search` is in one of the values, ignoring case as PostgreSQL's ILIKE '%search%' does
+    (beyond ASCII too, where SQLite folds ASCII only); no search finds all."""
+    return not search or any(search.lower() in value.lower() for value in values)
+
+
+def _ordered(rows: Iterable[Row], ordering: str) -> list[Row]:
+    """`name,-created_at` order, ties broken by id; NULLs last going up and first going down. Text
+    compares by code point, as SQLite and PostgreSQL's "C" collation do (a language collation would
+    put `acme` next to `Acme`)."""
+    result = sorted(rows, key=lambda row: row.id or 0)
+    # Stable sorts from the last key to the first; `reverse` keeps ties in their order too.
+    for name in reversed(ordering.split(",")):
+        result.sort(key=_null_last_key(name.lstrip("-")), reverse=name.startswith("-"))
+    return result
+
+
+def _null_last_key(attribute: str) -> Callable[[Any], tuple[bool, Any]]:
+    """A sort key on `attribute` that puts None after every value."""
+    def key(row: Any) -> tuple[bool, Any]:
+        value = getattr(row, attribute)
+        return value is None, value
+
+    return key
+
+
+def _page(rows: Iterable[Row], ordering: str, request: PageRequest) -> Page[Row]:
+    """One page of `rows` in `ordering`, as copies (`Page` refuses a page past the end)."""
+    ordered = _ordered(rows, ordering)
+    items = [copy.deepcopy(row) for row in ordered[request.offset:request.offset + request.size]]
+    return Page(items, len(ordered), request)

@@ -8,11 +8,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, delete, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from wiwebb.domain.accounts import EMAIL_TAKEN, USERNAME_TAKEN
+from wiwebb.domain.errors import ValidationFailed
 from wiwebb.domain.listing import InvalidPage, Page, PageRequest
 from wiwebb.domain.model import AuditEntry, AuthToken, Role, Tenant, User
 from wiwebb.domain.queries import AuditQuery, TenantQuery, UserQuery
+from wiwebb.domain.tenancy import NAME_TAKEN, SLUG_TAKEN
 
 from .orm import AuditLogRow, AuthTokenRow, TenantRow, UserRow
 
@@ -39,35 +43,90 @@ def _user_values(user: User) -> dict[str, object]:
     return values
 
 
+# -- writing back only what changed --------------------------------------------------------------
+# Domain objects are plain copies. Writing every field of a copy back would undo what another
+# request committed meanwhile (an admin's deactivation undone by a login that was hashing): each
+# load remembers the values it handed out, in the session, and an update writes only the fields
+# that differ from them.
+
+_SNAPSHOTS = "wiwebb.snapshots"
+
+
+def _remember(session: Session, key: tuple[str, int], values: dict[str, object]) -> None:
+    session.info.setdefault(_SNAPSHOTS, {})[key] = dict(values)
+
+
+def _changed(session: Session, key: tuple[str, int], values: dict[str, object]) -> dict[str, object]:
+    loaded = session.info.get(_SNAPSHOTS, {}).get(key)
+    return dict(values) if loaded is None else {k: v for k, v in values.items() if loaded.get(k) != v}
+
+
+def _write_changes(session: Session, model: Any, key: tuple[str, int], values: dict[str, object]) -> None:
+    changed = _changed(session, key, values)
+    if changed:
+        try:
+            result = session.execute(update(model).where(model.id == key[1]).values(**changed))
+        except IntegrityError as error:
+            raise _unique_violation(error) from None
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            raise LookupError(f"{key[0]} {key[1]} does not exist")
+    _remember(session, key, values)
+
+
+# A race between two requests that both checked a name was free ends in the unique constraint:
+# answered like the check would have, not with a 500.
+_UNIQUE = (
+    (("uq_users_username", "users.username"), "username", USERNAME_TAKEN),
+    (("uq_users_email_lower", "users.email_lower"), "email", EMAIL_TAKEN),
+    (("uq_tenants_slug", "tenants.slug"), "slug", SLUG_TAKEN),
+    (("uq_tenants_name", "tenants.name"), "name", NAME_TAKEN),
+)
+
+
+def _unique_violation(error: IntegrityError) -> Exception:
+    text = str(error.orig)
+    for names, field, message in _UNIQUE:
+        if any(name in text for name in names):
+            return ValidationFailed.on(field, message)
+    return error
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise _unique_violation(error) from None
+
+
 class SqlUserRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
+    def _user(self, row: UserRow) -> User:
+        user = user_from_row(row)
+        _remember(self._session, ("user", row.id), _user_values(user))
+        return user
+
     def get(self, user_id: int) -> User | None:
         row = self._session.get(UserRow, user_id)
-        return user_from_row(row) if row else None
+        return self._user(row) if row else None
 
     def get_by_username(self, username: str) -> User | None:
         row = self._session.scalars(select(UserRow).where(UserRow.username == username)).one_or_none()
-        return user_from_row(row) if row else None
+        return self._user(row) if row else None
 
     def get_by_email(self, email: str) -> User | None:
         row = self._session.scalars(select(UserRow).where(UserRow.email_lower == email.lower())).one_or_none()
-        return user_from_row(row) if row else None
+        return self._user(row) if row else None
 
     def add(self, user: User) -> User:
         row = UserRow(**_user_values(user))
         self._session.add(row)
-        self._session.flush()
-        return user_from_row(row)
+        _flush(self._session)
+        return self._user(row)
 
     def update(self, user: User) -> None:
-        row = self._session.get(UserRow, user.id)
-        if row is None:
-            raise LookupError(f"user {user.id} does not exist")
-        for name, value in _user_values(user).items():
-            setattr(row, name, value)
-        self._session.flush()
+        _write_changes(self._session, UserRow, ("user", user.id or 0), _user_values(user))
 
     def exists_with_role(self, role: str) -> bool:
         return bool(self._session.scalar(select(exists().where(UserRow.role == role))))
@@ -79,7 +138,7 @@ class SqlUserRepository:
         ids = set(user_ids)
         if not ids:
             return {}
-        return {row.id: user_from_row(row) for row in self._session.scalars(select(UserRow).where(UserRow.id.in_(ids)))}
+        return {row.id: self._user(row) for row in self._session.scalars(select(UserRow).where(UserRow.id.in_(ids)))}
 
     def list(self, query: UserQuery) -> Page[User]:
         conditions: list[ColumnElement[bool]] = []
@@ -97,7 +156,7 @@ class SqlUserRepository:
                 UserRow.username, UserRow.email, UserRow.first_name, UserRow.last_name))))
         statement = select(UserRow).where(*conditions)
         rows = _page(self._session, statement, query.page, _order(UserRow, query.ordering))
-        return Page([user_from_row(r) for r in rows[0]], rows[1], query.page)
+        return Page([self._user(r) for r in rows[0]], rows[1], query.page)
 
     def counts(self, tenant_id: int | None) -> tuple[int, int]:
         statement = select(func.count(), func.coalesce(func.sum(case((UserRow.is_active, 1), else_=0)), 0))
@@ -111,42 +170,46 @@ def tenant_from_row(row: TenantRow) -> Tenant:
     return Tenant(id=row.id, **{n: getattr(row, n) for n in _TENANT_COLUMNS})
 
 
+def _tenant_values(tenant: Tenant) -> dict[str, object]:
+    return {name: getattr(tenant, name) for name in _TENANT_COLUMNS}
+
+
 class SqlTenantRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
+    def _tenant(self, row: TenantRow) -> Tenant:
+        tenant = tenant_from_row(row)
+        _remember(self._session, ("tenant", row.id), _tenant_values(tenant))
+        return tenant
+
     def get(self, tenant_id: int) -> Tenant | None:
         row = self._session.get(TenantRow, tenant_id)
-        return tenant_from_row(row) if row else None
+        return self._tenant(row) if row else None
 
     def get_many(self, tenant_ids: Iterable[int]) -> dict[int, Tenant]:
         ids = set(tenant_ids)
         if not ids:
             return {}
         rows = self._session.scalars(select(TenantRow).where(TenantRow.id.in_(ids)))
-        return {row.id: tenant_from_row(row) for row in rows}
+        return {row.id: self._tenant(row) for row in rows}
 
     def get_by_slug(self, slug: str) -> Tenant | None:
         row = self._session.scalars(select(TenantRow).where(TenantRow.slug == slug)).one_or_none()
-        return tenant_from_row(row) if row else None
+        return self._tenant(row) if row else None
 
     def get_by_name(self, name: str) -> Tenant | None:
         row = self._session.scalars(select(TenantRow).where(TenantRow.name == name)).one_or_none()
-        return tenant_from_row(row) if row else None
+        return self._tenant(row) if row else None
 
     def add(self, tenant: Tenant) -> Tenant:
-        row = TenantRow(**{n: getattr(tenant, n) for n in _TENANT_COLUMNS})
+        row = TenantRow(**_tenant_values(tenant))
         self._session.add(row)
-        self._session.flush()
-        return tenant_from_row(row)
+        _flush(self._session)
+        return self._tenant(row)
 
     def update(self, tenant: Tenant) -> None:
-        row = self._session.get(TenantRow, tenant.id)
-        if row is None:
-            raise LookupError(f"tenant {tenant.id} does not exist")
-        for name in _TENANT_COLUMNS:
-            setattr(row, name, getattr(tenant, name))
-        self._session.flush()
+        _write_changes(self._session, TenantRow, ("tenant", tenant.id or 0), _tenant_values(tenant))
 
     def delete(self, tenant_id: int) -> None:
         self._session.execute(delete(TenantRow).where(TenantRow.id == tenant_id))
@@ -160,7 +223,7 @@ class SqlTenantRepository:
             conditions.append(or_(TenantRow.name.ilike(term, escape="\\"), TenantRow.slug.ilike(term, escape="\\")))
         rows, count = _page(self._session, select(TenantRow).where(*conditions), query.page,
                             _order(TenantRow, query.ordering))
-        return Page([tenant_from_row(r) for r in rows], count, query.page)
+        return Page([self._tenant(r) for r in rows], count, query.page)
 
     def user_counts(self, tenant_ids: Iterable[int]) -> dict[int, int]:
         ids = set(tenant_ids)

@@ -165,10 +165,13 @@ class UserAdminService:
     def _change_role(self, actor: User, user: User, role: Role, tenant: int | None) -> None:
         if (refusal := rbac.grant_refusal(actor, role)) is not None:
             raise ValidationFailed.on("role", refusal)
-        before = user.role
+        before, before_tenant = user.role, user.tenant_id
         user.tenant_id = self._tenant_for(actor, role, tenant)
         user.role = role
-        self._record("role_changed", actor, user, {"from": before.value, "to": role.value})
+        details: dict[str, Any] = {"from": before.value, "to": role.value}
+        if user.tenant_id != before_tenant:  # staff leave their tenant: say which one
+            details["tenant"] = {"from": before_tenant, "to": user.tenant_id}
+        self._record("role_changed", actor, user, details)
 
     def _tenant_for(self, actor: User, role: Role, tenant: int | None) -> int | None:
         """The tenant a user of `role` gets: none for staff, a required one for owners, and only
