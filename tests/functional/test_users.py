@@ -127,7 +127,7 @@ def test_assign_role_and_set_password(api, root):
     answer = api.post_json(f"{USERS}{user['id']}/assign-role/", {"role": "admin"}, headers=root).json
     assert (answer["role"], answer["tenant"], answer["is_staff"]) == ("admin", None, True)
     [entry] = api.get("/api/v1/audit-logs/?action=role_changed", headers=root).json["results"]
-    assert entry["details"] == {"from": "subscriber", "to": "admin"}
+    assert entry["details"] == {"from": "subscriber", "to": "admin", "tenant": {"from": acme, "to": None}}
     assert api.post_json(f"{USERS}{user['id']}/assign-role/", {"role": "tenant_owner"}, headers=root,
                          status=400).json == {"tenant": ["This field is required."]}
     assert api.post_json(f"{USERS}{user['id']}/set-password/", {"new_password1": "brand-new-pass-1",
@@ -142,7 +142,7 @@ def test_delete_and_nobody_deletes_or_demotes_themselves(api, root):
     api.delete(f"{USERS}{user['id']}/", headers=root, status=204)
     api.get(f"{USERS}{user['id']}/", headers=root, status=404)
     [entry] = api.get("/api/v1/audit-logs/?action=user_deleted", headers=root).json["results"]
-    assert entry["target"] is None and entry["details"]["username"] == "alice"
+    assert entry["target"] == {"id": user["id"], "username": "alice"} and entry["details"]["username"] == "alice"
     me = api.get("/api/v1/auth/user/", headers=root).json["id"]
     forbidden = {"detail": "You do not have permission to perform this action."}
     assert api.delete(f"{USERS}{me}/", headers=root, status=403).json == forbidden
@@ -187,3 +187,16 @@ def test_dashboard_counts(api, root):
     owner = api.auth(api.login("owner", "correct-horse-9"))
     mine = api.get("/api/v1/dashboard/stats/", headers=owner).json
     assert (mine["total_tenants"], mine["total_users"]) == (1, 2)
+
+
+def test_the_audit_log_keeps_who_did_what_after_the_accounts_are_deleted(api, root):
+    create(api, root, "admin1", role="admin", password="correct-horse-9")
+    admin = api.auth(api.login("admin1", "correct-horse-9"))
+    alice = create(api, admin, "alice")
+    api.post_json(f"{USERS}{alice['id']}/activate/", {"is_active": False}, headers=admin)
+    admin_id = api.get("/api/v1/auth/user/", headers=admin).json["id"]
+    api.delete(f"{USERS}{alice['id']}/", headers=root, status=204)
+    api.delete(f"{USERS}{admin_id}/", headers=root, status=204)
+    [entry] = api.get("/api/v1/audit-logs/?action=activation_changed", headers=root).json["results"]
+    assert entry["actor"] == {"id": admin_id, "username": "admin1"}
+    assert entry["target"] == {"id": alice["id"], "username": "alice"}

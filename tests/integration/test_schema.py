@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from wiwebb.adapters import schema
 from wiwebb.adapters.database import create_database_engine
@@ -124,3 +124,20 @@ def flatten(differences: list) -> list[tuple]:
 def is_utc_type_change(change: tuple) -> bool:
     """The migration writes `DateTime(timezone=True)` where the ORM has the `UtcDateTime` decorator."""
     return change[0] == "modify_type" and isinstance(change[-1], UtcDateTime)
+
+
+def test_0003_keeps_the_names_of_existing_entries(empty_engine):
+    schema.migrate(empty_engine, "0002")
+    with empty_engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO users (id, username, email, email_lower, password, role, first_name, last_name, is_active, "
+            "date_joined, phone_number, bio, url, company, location) VALUES (7, 'alice', 'a@x.test', 'a@x.test', "
+            "'!', 'subscriber', '', '', true, '2026-01-01 00:00:00', '', '', '', '', '')"))
+        connection.execute(text("INSERT INTO audit_log (action, actor_id, target_id, details, timestamp) "
+                                "VALUES ('user_updated', 7, 7, '{}', '2026-01-01 00:00:00')"))
+    schema.migrate(empty_engine)
+    with empty_engine.connect() as connection:
+        row = connection.execute(text("SELECT actor_username, target_username FROM audit_log")).one()
+    assert tuple(row) == ("alice", "alice")
+    schema.migrate(empty_engine, "0002")  # and back
+    assert "actor_username" not in {c["name"] for c in inspect(empty_engine).get_columns("audit_log")}

@@ -124,9 +124,13 @@ class AuditLogRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     action: Mapped[str] = mapped_column(String(50), index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    target_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id", ondelete="SET NULL"), index=True)
+    # History, not references: no foreign keys, so an entry keeps its ids and names after the
+    # accounts and tenants it names are deleted.
+    actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    actor_username: Mapped[str | None] = mapped_column(String(150))
+    target_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    target_username: Mapped[str | None] = mapped_column(String(150))
+    tenant_id: Mapped[int | None] = mapped_column(Integer, index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     timestamp: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 

@@ -284,8 +284,9 @@ class SqlTokenRepository:
 
 
 def _audit_row(entry: AuditEntry) -> AuditLogRow:
-    return AuditLogRow(action=entry.action, actor_id=entry.actor_id, target_id=entry.target_id,
-                       tenant_id=entry.tenant_id, details=entry.details, timestamp=entry.timestamp)
+    return AuditLogRow(action=entry.action, actor_id=entry.actor_id, actor_username=entry.actor_name,
+                       target_id=entry.target_id, target_username=entry.target_name, tenant_id=entry.tenant_id,
+                       details=entry.details, timestamp=entry.timestamp)
 
 
 class SqlAuditLog:
@@ -316,7 +317,8 @@ class SqlAuditLog:
         rows, count = _page(self._session, select(AuditLogRow).where(*conditions), query.page,
                             [AuditLogRow.timestamp.desc(), AuditLogRow.id.desc()])
         return Page([AuditEntry(action=r.action, actor_id=r.actor_id, target_id=r.target_id, tenant_id=r.tenant_id,
-                                details=dict(r.details or {}), timestamp=r.timestamp, id=r.id) for r in rows],
+                                details=dict(r.details or {}), timestamp=r.timestamp, id=r.id,
+                                actor_name=r.actor_username, target_name=r.target_username) for r in rows],
                     count, query.page)
 
 

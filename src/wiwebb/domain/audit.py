@@ -13,10 +13,16 @@ from .rbac import Permission
 
 
 @dataclass(frozen=True)
+class Person:
+    id: int | None
+    username: str
+
+
+@dataclass(frozen=True)
 class AuditView:
     entry: AuditEntry
-    actor: User | None
-    target: User | None
+    actor: Person | None
+    target: Person | None
 
 
 class AuditService:
@@ -29,8 +35,19 @@ class AuditService:
         if rbac.scope(actor, Permission.AUDIT_READ) is rbac.Scope.OWN_TENANT:
             query = replace(query, within_tenant=actor.tenant_id if actor.tenant_id is not None else -1)
         page = self._audit.list(query)
-        ids = {i for e in page.items for i in (e.actor_id, e.target_id) if i is not None}
-        people = self._users.get_many(ids)
-        views = [AuditView(e, people.get(e.actor_id) if e.actor_id else None,
-                           people.get(e.target_id) if e.target_id else None) for e in page.items]
+        # Names are kept in the entries; only entries written without them need a lookup.
+        unnamed = {i for e in page.items for i, name in ((e.actor_id, e.actor_name), (e.target_id, e.target_name))
+                   if i is not None and name is None}
+        people = self._users.get_many(unnamed) if unnamed else {}
+
+        def person(user_id: int | None, name: str | None) -> Person | None:
+            if user_id is None:
+                return None
+            if name is None:
+                known = people.get(user_id)
+                return Person(user_id, known.username) if known else None
+            return Person(user_id, name)
+
+        views = [AuditView(e, person(e.actor_id, e.actor_name), person(e.target_id, e.target_name))
+                 for e in page.items]
         return Page(views, page.count, page.request)

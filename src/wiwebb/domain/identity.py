@@ -125,8 +125,7 @@ class IdentityService:
                 last_login=now,
             )
         )
-        self._record("user_created", actor_id=user.id, target_id=user.id,
-                     details={"via": "registration", "role": user.role.value})
+        self._record("user_created", actor=user, target=user, details={"via": "registration", "role": user.role.value})
         return self._issue(user, user_agent)
 
     def login(self, identifier: str, password: str, user_agent: str = "", client_ip: str = "") -> IssuedToken:
@@ -157,9 +156,9 @@ class IdentityService:
         if self._throttle:
             self._throttle.count(FAILED_LOGIN, guard_key)
         # Kept even though the request that failed is rolled back.
-        self._audit.record(AuditEntry(
-            "login_failed", actor_id=None, target_id=user.id if user else None,
-            tenant_id=user.tenant_id if user else None, timestamp=self._clock.now(),
+        self._audit.record(AuditEntry.of(
+            "login_failed", actor=None, target=user, tenant_id=user.tenant_id if user else None,
+            timestamp=self._clock.now(),
             details={"username": identifier[:accounts.USERNAME_MAX_LENGTH], "ip": client_ip}), durable=True)
         raise ValidationFailed.on("non_field_errors", BAD_CREDENTIALS)
 
@@ -223,7 +222,7 @@ class IdentityService:
         user.password_updated = self._clock.now()
         self._users.update(user)
         self.revoke_all_tokens(user, keep=keep)
-        self._record(action, actor_id=actor.id if actor else None, target_id=user.id, tenant_id=user.tenant_id)
+        self._record(action, actor=actor, target=user, tenant_id=user.tenant_id)
         self._send(password_changed_mail(user.email, user.username, self.policy.mail_from))
 
     def request_password_reset(self, email: str, frontend_url: str) -> None:
@@ -280,7 +279,7 @@ class IdentityService:
                 setattr(user, name, value)
             self._users.update(user)
             changes = {k: {"from": _text(before[k]), "to": _text(v)} for k, v in changed.items()}
-            self._record("user_updated", actor_id=user.id, target_id=user.id, tenant_id=user.tenant_id,
+            self._record("user_updated", actor=user, target=user, tenant_id=user.tenant_id,
                          details={"via": "profile", "changes": changes})
         return user
 
@@ -301,7 +300,7 @@ class IdentityService:
             User(id=None, username=username, email=email, password_hash=self._hasher.hash(password),
                  role=Role.SUPERADMIN, date_joined=now, password_updated=now)
         )
-        self._record("user_created", actor_id=None, target_id=user.id,
+        self._record("user_created", actor=None, target=user,
                      details={"via": "createsuperuser", "role": user.role.value})
         return user
 
@@ -332,10 +331,10 @@ class IdentityService:
             errors["email"] = [accounts.EMAIL_TAKEN]
         return errors
 
-    def _record(self, action: str, *, actor_id: int | None, target_id: int | None = None,
+    def _record(self, action: str, *, actor: User | None, target: User | None = None,
                 tenant_id: int | None = None, details: dict[str, Any] | None = None) -> None:
-        self._audit.record(AuditEntry(action, actor_id=actor_id, target_id=target_id, tenant_id=tenant_id,
-                                      details=details or {}, timestamp=self._clock.now()))
+        self._audit.record(AuditEntry.of(action, actor=actor, target=target, tenant_id=tenant_id, details=details,
+                                         timestamp=self._clock.now()))
 
     def _tokens_for_reset(self) -> ResetTokens:
         if self._reset_tokens is None:

@@ -128,6 +128,9 @@ class IssuedToken:
 
 @dataclass
 class AuditEntry:
+    """One line of history. The names are kept as they were, so the entry still says who did what
+    to whom after those accounts are renamed or deleted."""
+
     action: str
     actor_id: int | None
     target_id: int | None = None
@@ -135,6 +138,16 @@ class AuditEntry:
     details: dict[str, Any] = field(default_factory=dict)
     timestamp: datetime | None = None
     id: int | None = None
+    actor_name: str | None = None
+    target_name: str | None = None
+
+    @classmethod
+    def of(cls, action: str, *, actor: User | None, target: User | None = None, tenant_id: int | None = None,
+           details: dict[str, Any] | None = None, timestamp: datetime | None = None) -> AuditEntry:
+        return cls(action, actor_id=actor.id if actor else None, target_id=target.id if target else None,
+                   tenant_id=tenant_id, details=details or {}, timestamp=timestamp,
+                   actor_name=actor.username if actor and actor.id is not None else None,
+                   target_name=target.username if target else None)
 
 
 @dataclass(frozen=True)

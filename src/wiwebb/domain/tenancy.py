@@ -153,7 +153,7 @@ class TenantService:
         return TenantView(tenant, self._tenants.user_counts([tenant.id or 0]).get(tenant.id or 0, 0))
 
     def _record(self, action: str, actor: User, tenant: Tenant, details: dict[str, Any]) -> None:
-        self._audit.record(AuditEntry(action, actor_id=actor.id, tenant_id=tenant.id, details=jsonable(details),
+        self._audit.record(AuditEntry.of(action, actor=actor, tenant_id=tenant.id, details=jsonable(details),
                                       timestamp=self._clock.now()))
 
 

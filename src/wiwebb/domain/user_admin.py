@@ -209,7 +209,7 @@ class UserAdminService:
         return UserView(user, self._tenants.get(user.tenant_id) if user.tenant_id is not None else None)
 
     def _record(self, action: str, actor: User, user: User, details: dict[str, Any]) -> None:
-        self._audit.record(AuditEntry(action, actor_id=actor.id, target_id=user.id, tenant_id=user.tenant_id,
+        self._audit.record(AuditEntry.of(action, actor=actor, target=user, tenant_id=user.tenant_id,
                                       details=jsonable(details), timestamp=self._clock.now()))
 
 

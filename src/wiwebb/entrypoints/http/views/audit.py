@@ -6,8 +6,7 @@ from typing import Any
 
 from pyramid.request import Request
 
-from wiwebb.domain.audit import AuditView
-from wiwebb.domain.model import User
+from wiwebb.domain.audit import AuditView, Person
 from wiwebb.domain.queries import AuditQuery
 from wiwebb.domain.rbac import Permission
 
@@ -17,8 +16,8 @@ from ..schemas.listing import page_request, paginated, query_params
 from ..schemas.users import AuditFilterSchema
 
 
-def _person(user: User | None) -> dict[str, Any] | None:
-    return {"id": user.id, "username": user.username} if user else None
+def _person(person: Person | None) -> dict[str, Any] | None:
+    return {"id": person.id, "username": person.username} if person else None
 
 
 def _dump(view: AuditView) -> dict[str, Any]:
