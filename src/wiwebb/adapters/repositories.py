@@ -5,20 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, delete, exists, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, case, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from wiwebb.domain.accounts import EMAIL_TAKEN, USERNAME_TAKEN
-from wiwebb.domain.errors import ValidationFailed
-from wiwebb.domain.listing import InvalidPage, Page, PageRequest
+from wiwebb.domain.listing import Page
 from wiwebb.domain.model import AuditEntry, AuthToken, Role, Tenant, User
 from wiwebb.domain.queries import AuditQuery, TenantQuery, UserQuery
-from wiwebb.domain.tenancy import NAME_TAKEN, SLUG_TAKEN
 
 from .orm import AuditLogRow, AuthTokenRow, TenantRow, UserRow
+from .sql_lists import escape_like, order_by, page_of
+from .sql_writes import flush, remember, write_changes
 
 # Runs a piece of work in a session and transaction of its own, after the current one commits.
 Deferrer = Callable[[Callable[[Session], object]], None]
@@ -43,68 +40,13 @@ def _user_values(user: User) -> dict[str, object]:
     return values
 
 
-# -- writing back only what changed --------------------------------------------------------------
-# Domain objects are plain copies. Writing every field of a copy back would undo what another
-# request committed meanwhile (an admin's deactivation undone by a login that was hashing): each
-# load remembers the values it handed out, in the session, and an update writes only the fields
-# that differ from them.
-
-_SNAPSHOTS = "wiwebb.snapshots"
-
-
-def _remember(session: Session, key: tuple[str, int], values: dict[str, object]) -> None:
-    session.info.setdefault(_SNAPSHOTS, {})[key] = dict(values)
-
-
-def _changed(session: Session, key: tuple[str, int], values: dict[str, object]) -> dict[str, object]:
-    loaded = session.info.get(_SNAPSHOTS, {}).get(key)
-    return dict(values) if loaded is None else {k: v for k, v in values.items() if loaded.get(k) != v}
-
-
-def _write_changes(session: Session, model: Any, key: tuple[str, int], values: dict[str, object]) -> None:
-    changed = _changed(session, key, values)
-    if changed:
-        try:
-            result = session.execute(update(model).where(model.id == key[1]).values(**changed))
-        except IntegrityError as error:
-            raise _unique_violation(error) from None
-        if result.rowcount == 0:  # type: ignore[attr-defined]
-            raise LookupError(f"{key[0]} {key[1]} does not exist")
-    _remember(session, key, values)
-
-
-# A race between two requests that both checked a name was free ends in the unique constraint:
-# answered like the check would have, not with a 500.
-_UNIQUE = (
-    (("uq_users_username", "users.username"), "username", USERNAME_TAKEN),
-    (("uq_users_email_lower", "users.email_lower"), "email", EMAIL_TAKEN),
-    (("uq_tenants_slug", "tenants.slug"), "slug", SLUG_TAKEN),
-    (("uq_tenants_name", "tenants.name"), "name", NAME_TAKEN),
-)
-
-
-def _unique_violation(error: IntegrityError) -> Exception:
-    text = str(error.orig)
-    for names, field, message in _UNIQUE:
-        if any(name in text for name in names):
-            return ValidationFailed.on(field, message)
-    return error
-
-
-def _flush(session: Session) -> None:
-    try:
-        session.flush()
-    except IntegrityError as error:
-        raise _unique_violation(error) from None
-
-
 class SqlUserRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
     def _user(self, row: UserRow) -> User:
         user = user_from_row(row)
-        _remember(self._session, ("user", row.id), _user_values(user))
+        remember(self._session, ("user", row.id), _user_values(user))
         return user
 
     def get(self, user_id: int) -> User | None:
@@ -122,11 +64,11 @@ class SqlUserRepository:
     def add(self, user: User) -> User:
         row = UserRow(**_user_values(user))
         self._session.add(row)
-        _flush(self._session)
+        flush(self._session)
         return self._user(row)
 
     def update(self, user: User) -> None:
-        _write_changes(self._session, UserRow, ("user", user.id or 0), _user_values(user))
+        write_changes(self._session, UserRow, ("user", user.id or 0), _user_values(user))
 
     def exists_with_role(self, role: str) -> bool:
         return bool(self._session.scalar(select(exists().where(UserRow.role == role))))
@@ -151,11 +93,11 @@ class SqlUserRepository:
         if query.is_active is not None:
             conditions.append(UserRow.is_active.is_(query.is_active))
         if query.search:
-            term = f"%{_escape_like(query.search)}%"
+            term = f"%{escape_like(query.search)}%"
             conditions.append(or_(*(column.ilike(term, escape="\\") for column in (
                 UserRow.username, UserRow.email, UserRow.first_name, UserRow.last_name))))
         statement = select(UserRow).where(*conditions)
-        rows = _page(self._session, statement, query.page, _order(UserRow, query.ordering))
+        rows = page_of(self._session, statement, query.page, order_by(UserRow, query.ordering))
         return Page([self._user(r) for r in rows[0]], rows[1], query.page)
 
     def counts(self, tenant_id: int | None) -> tuple[int, int]:
@@ -180,7 +122,7 @@ class SqlTenantRepository:
 
     def _tenant(self, row: TenantRow) -> Tenant:
         tenant = tenant_from_row(row)
-        _remember(self._session, ("tenant", row.id), _tenant_values(tenant))
+        remember(self._session, ("tenant", row.id), _tenant_values(tenant))
         return tenant
 
     def get(self, tenant_id: int) -> Tenant | None:
@@ -205,11 +147,11 @@ class SqlTenantRepository:
     def add(self, tenant: Tenant) -> Tenant:
         row = TenantRow(**_tenant_values(tenant))
         self._session.add(row)
-        _flush(self._session)
+        flush(self._session)
         return self._tenant(row)
 
     def update(self, tenant: Tenant) -> None:
-        _write_changes(self._session, TenantRow, ("tenant", tenant.id or 0), _tenant_values(tenant))
+        write_changes(self._session, TenantRow, ("tenant", tenant.id or 0), _tenant_values(tenant))
 
     def delete(self, tenant_id: int) -> None:
         self._session.execute(delete(TenantRow).where(TenantRow.id == tenant_id))
@@ -219,10 +161,10 @@ class SqlTenantRepository:
         if query.is_active is not None:
             conditions.append(TenantRow.is_active.is_(query.is_active))
         if query.search:
-            term = f"%{_escape_like(query.search)}%"
+            term = f"%{escape_like(query.search)}%"
             conditions.append(or_(TenantRow.name.ilike(term, escape="\\"), TenantRow.slug.ilike(term, escape="\\")))
-        rows, count = _page(self._session, select(TenantRow).where(*conditions), query.page,
-                            _order(TenantRow, query.ordering))
+        rows, count = page_of(self._session, select(TenantRow).where(*conditions), query.page,
+                            order_by(TenantRow, query.ordering))
         return Page([self._tenant(r) for r in rows], count, query.page)
 
     def user_counts(self, tenant_ids: Iterable[int]) -> dict[int, int]:
@@ -314,35 +256,9 @@ class SqlAuditLog:
             conditions.append(AuditLogRow.timestamp >= query.since)
         if query.until is not None:
             conditions.append(AuditLogRow.timestamp <= query.until)
-        rows, count = _page(self._session, select(AuditLogRow).where(*conditions), query.page,
+        rows, count = page_of(self._session, select(AuditLogRow).where(*conditions), query.page,
                             [AuditLogRow.timestamp.desc(), AuditLogRow.id.desc()])
         return Page([AuditEntry(action=r.action, actor_id=r.actor_id, target_id=r.target_id, tenant_id=r.tenant_id,
                                 details=dict(r.details or {}), timestamp=r.timestamp, id=r.id,
                                 actor_name=r.actor_username, target_name=r.target_username) for r in rows],
                     count, query.page)
-
-
-# -- listing helpers --------------------------------------------------------------------------
-
-def _escape_like(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _order(model: Any, ordering: str) -> list[Any]:
-    """`name,-created_at` as ORDER BY, ties broken by id; NULLs last going up, first going down."""
-    clauses = []
-    for field in ordering.split(","):
-        column = getattr(model, field.lstrip("-"))
-        clauses.append(column.desc().nulls_first() if field.startswith("-") else column.asc().nulls_last())
-    if ordering.lstrip("-") != "id":
-        clauses.append(model.id.asc())
-    return clauses
-
-
-def _page(session: Session, statement: Select[Any], page: PageRequest, order: list[Any]) -> tuple[list[Any], int]:
-    """One page of `statement` and the count of all its rows: two statements, whatever the size."""
-    count = int(session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0)
-    if page.number > 1 and page.offset >= count:
-        raise InvalidPage()  # before an OFFSET past the end (SQLite cannot even hold a huge one)
-    rows = list(session.scalars(statement.order_by(*order).offset(page.offset).limit(page.size)))
-    return rows, count

@@ -5,28 +5,21 @@ from __future__ import annotations
 from wiwebb.domain import accounts
 from wiwebb.domain.model import Role
 
+from .auth import ProfileSchema
 from .base import BaseSchema
-from .fields import Bool, Choice, Date, DateTimeIn, Email, Int, Str, Url
+from .fields import Bool, Choice, DateTimeIn, Email, Int, Str
 
 ROLES = tuple(role.value for role in Role)
 NAME = accounts.USERNAME_MAX_LENGTH
 
 
-class UserWriteSchema(BaseSchema):
-    """Writable: the rest of the user shape (id, is_active, is_staff, ... ) is read-only, ignored."""
+class UserWriteSchema(ProfileSchema):
+    """The profile, plus what staff and owners set: e-mail, role, tenant. The rest of the user
+    shape (id, is_active, is_staff, ...) is read-only, ignored."""
 
-    username = Str(required=True, max_length=NAME)
     email = Email(required=True)
-    first_name = Str(allow_blank=True, max_length=NAME)
-    last_name = Str(allow_blank=True, max_length=NAME)
     role = Choice(ROLES)
     tenant = Int(allow_none=True)
-    phone_number = Str(allow_blank=True, max_length=32)
-    bio = Str(allow_blank=True, trim=False)
-    url = Url(allow_blank=True)
-    company = Str(allow_blank=True, max_length=255)
-    location = Str(allow_blank=True, max_length=255)
-    birth_date = Date(allow_none=True)
 
 
 class UserCreateSchema(UserWriteSchema):
