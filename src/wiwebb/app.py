@@ -17,6 +17,7 @@ from pyramid.request import Request
 from sqlalchemy.orm import Session as DbSession
 
 from wiwebb import __version__
+from wiwebb.adapters.catalogue import SqlPlanRepository
 from wiwebb.adapters.clock import SystemClock
 from wiwebb.adapters.database import (
     UNAVAILABLE_ERRORS,
@@ -35,10 +36,13 @@ from wiwebb.adapters.repositories import (
     SqlTokenRepository,
     SqlUserRepository,
 )
+from wiwebb.adapters.stripe_gateway import StripeGateway
 from wiwebb.domain.audit import AuditService
+from wiwebb.domain.catalogue import CatalogueService
 from wiwebb.domain.dashboard import DashboardService
 from wiwebb.domain.identity import IdentityPolicy, IdentityService
 from wiwebb.domain.mail import DeliveryPolicy, MailDelivery
+from wiwebb.domain.payments import PaymentGateway
 from wiwebb.domain.ports import Mailer
 from wiwebb.domain.reset_tokens import ResetTokens
 from wiwebb.domain.tenancy import TenantService
@@ -56,7 +60,8 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 class Adapters:
     """The long-lived adapters of one process."""
 
-    def __init__(self, settings: Settings, database: Database | None = None, mailer: Mailer | None = None) -> None:
+    def __init__(self, settings: Settings, database: Database | None = None, mailer: Mailer | None = None,
+                 gateway: PaymentGateway | None = None) -> None:
         self.settings = settings
         self.database = database or Database(
             create_database_engine(settings.database_url, busy_timeout=settings.sqlite_busy_timeout))
@@ -75,6 +80,11 @@ class Adapters:
         self.mail_delivery = MailDelivery(self.mail_queue, self.mailer, self.clock,
                                           DeliveryPolicy(max_attempts=settings.mail_max_attempts))
         self.mail_worker = MailWorker(self.mail_delivery.deliver_due)
+        self.gateway = gateway or _gateway(settings)
+
+    def catalogue(self, session: DbSession) -> CatalogueService:
+        return CatalogueService(plans=SqlPlanRepository(session), audit=SqlAuditLog(session), clock=self.clock,
+                                gateway=self.gateway)
 
     def identity(self, session: DbSession, *, defer: Deferrer | None = None, durable: Deferrer | None = None,
                  on_mail_queued: Callable[[], None] | None = None) -> IdentityService:
@@ -160,6 +170,10 @@ class RequestServices:
                                 identity=self.identity)
 
     @cached_property
+    def catalogue(self) -> CatalogueService:
+        return self._adapters.catalogue(self._request.dbsession)
+
+    @cached_property
     def audit(self) -> AuditService:
         session = self._request.dbsession
         return AuditService(audit=SqlAuditLog(session), users=SqlUserRepository(session))
@@ -185,13 +199,14 @@ class RequestServices:
 
 
 def build_app(settings: Settings, *, database: Database | None = None, mailer: Mailer | None = None,
-              wait_for_database: bool = True, start_mail_worker: bool = False) -> Any:
+              gateway: PaymentGateway | None = None, wait_for_database: bool = True,
+              start_mail_worker: bool = False) -> Any:
     """The WSGI application for `settings`. Raises `SystemExit` with one line when it cannot start.
 
     `start_mail_worker`: deliver mail from a background thread (serving); without it, mail queued
     by a request is delivered in the request's thread right after its commit (tests)."""
     configure_logging(settings.log_level)
-    adapters = Adapters(settings, database, mailer)
+    adapters = Adapters(settings, database, mailer, gateway)
     if wait_for_database:
         try:
             adapters.database.wait_until_ready(settings.database_wait_timeout)
@@ -232,6 +247,14 @@ def main(global_config: dict[str, Any], **ini_settings: Any) -> Any:
     except SettingsError as error:
         raise SystemExit(f"wiwebb: {error}") from None
     return build_app(settings, start_mail_worker=True)
+
+
+def _gateway(settings: Settings) -> PaymentGateway | None:
+    if not settings.stripe_secret_key:
+        return None
+    if settings.use_localstripe:
+        return StripeGateway(settings.stripe_secret_key, base_url=settings.localstripe_url, localstripe=True)
+    return StripeGateway(settings.stripe_secret_key)
 
 
 def _mailer(settings: Settings) -> Mailer:

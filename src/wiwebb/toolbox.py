@@ -13,6 +13,7 @@ from wiwebb.adapters import schema
 from wiwebb.adapters.database import DatabaseUnreachable, shell_command
 from wiwebb.adapters.repositories import SqlAuditLog, SqlTenantRepository, SqlUserRepository
 from wiwebb.app import Adapters, build_app, configure_logging
+from wiwebb.domain.catalogue import CatalogueService
 from wiwebb.domain.identity import IdentityService
 from wiwebb.domain.mail import MailDelivery
 from wiwebb.domain.tenancy import TenantService
@@ -92,6 +93,13 @@ class Toolbox:
                                      identity=adapters.identity(session))
             yield tenants, users
         adapters.deliver_mail()
+
+    @contextmanager
+    def catalogue(self) -> Iterator[CatalogueService]:
+        """The plan catalogue in one committed transaction."""
+        self.require_migrated()
+        with self.adapters.database.session(write=True) as session, session.begin():
+            yield self.adapters.catalogue(session)
 
     def frontend_url(self) -> str:
         return self.settings.frontend_url

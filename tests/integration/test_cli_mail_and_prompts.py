@@ -9,7 +9,7 @@ from wiwebb.app import build_app
 from wiwebb.settings import load_settings
 
 from .smtp_server import SmtpServer
-from .test_cli_support import CHEAP_ARGON2, WIWEBB, sqlite_cli, users
+from .test_cli_support import CHEAP_ARGON2, WIWEBB, one_line, sqlite_cli, users
 
 
 def queue_a_reset_mail_that_fails(cli, dead_port: int) -> None:
@@ -78,3 +78,41 @@ def test_createsuperuser_asks_like_django(tmp_path):
     assert ("root", "root@acme.test", "superadmin") in users(f"sqlite:///{cli.sqlite_path}")
 
 
+
+
+def test_seed_plans_creates_the_default_catalogue_once_in_localstripe(tmp_path, localstripe):
+    import json
+    import urllib.request
+
+    from sqlalchemy import create_engine, text
+
+    cli = sqlite_cli(tmp_path)
+    cli.ok("migrate")
+    stripe_env = {"USE_LOCALSTRIPE": "true", "STRIPE_SECRET_KEY": "sk_test_local", "LOCALSTRIPE_URL": localstripe.url}
+    assert cli.ok("seed-plans", **stripe_env).stdout == "Created plans: Free, Day Pass, Premium.\n"
+    assert cli.ok("seed-plans", **stripe_env).stdout == "The default plans exist already.\n"
+    engine = create_engine(f"sqlite:///{cli.sqlite_path}")
+    try:
+        with engine.connect() as connection:
+            plans = connection.execute(text(
+                "SELECT p.name, p.\"default\", p.requires_payment, p.auto_renew, p.daily_time_minutes, "
+                "p.daily_data_mb, p.stripe_product_id, r.amount, r.interval, r.stripe_price_id "
+                "FROM plans p JOIN pricings r ON r.plan_id = p.id ORDER BY p.id")).all()
+    finally:
+        engine.dispose()
+    assert [(p[0], bool(p[1]), bool(p[2]), bool(p[3]), p[4], p[5]) for p in plans] == [
+        ("Free", True, False, True, 180, 300), ("Day Pass", False, True, False, None, None),
+        ("Premium", False, True, True, None, None)]
+    assert plans[0][6] is None and plans[0][9] is None  # Free lives only in WiWebb
+    request = urllib.request.Request(f"{localstripe.url}/v1/plans/{plans[2][9]}",
+                                     headers={"Authorization": "Bearer sk_test_local"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        stripe_plan = json.load(answer)
+    assert (stripe_plan["amount"], stripe_plan["interval"], stripe_plan["product"]) == (20000, "month", plans[2][6])
+
+
+def test_seed_plans_without_a_payment_provider_says_so_in_one_line(tmp_path):
+    cli = sqlite_cli(tmp_path)
+    cli.ok("migrate")
+    result = cli("seed-plans")
+    assert result.returncode == 1 and "STRIPE_SECRET_KEY" in one_line(result)

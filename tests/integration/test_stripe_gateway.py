@@ -10,18 +10,12 @@ import stripe
 from wiwebb.adapters.stripe_gateway import StripeGateway, read_invoice, read_subscription, read_subscription_period
 from wiwebb.domain.payments import PaymentProviderUnavailable, PaymentRefused
 
-from .localstripe_server import SECRET_KEY, running_localstripe
+from .localstripe_server import SECRET_KEY
 from .smtp_server import free_port
 
 GOOD_CARD = "4242424242424242"
 DECLINED_ON_ATTACH = "4000000000000002"
 DECLINED_ON_CHARGE = "4000000000000341"  # attaches, then every charge fails
-
-
-@pytest.fixture(scope="session")
-def localstripe(tmp_path_factory):
-    with running_localstripe(tmp_path_factory.mktemp("localstripe")) as server:
-        yield server
 
 
 class RecordingClient(stripe.RequestsClient):

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from wiwebb.domain.listing import Page, PageRequest
 from wiwebb.domain.model import AuditEntry, AuthToken, OutgoingMail, Tenant, User
+from wiwebb.domain.payments import GatewayPrice, GatewayProduct, PaymentRefused
 from wiwebb.domain.queries import AuditQuery, TenantQuery, UserQuery
 from wiwebb.domain.throttling import Rate
 
@@ -323,3 +324,32 @@ def _page(rows: Iterable[Row], ordering: str, request: PageRequest) -> Page[Row]
     ordered = _ordered(rows, ordering)
     items = [copy.deepcopy(row) for row in ordered[request.offset:request.offset + request.size]]
     return Page(items, len(ordered), request)
+
+
+class InMemoryPaymentGateway:
+    """The catalogue's part of the payment provider, in memory: products and prices with
+    provider-like ids. (Subscriptions and payments are run against localstripe.)"""
+
+    def __init__(self) -> None:
+        self.products: dict[str, GatewayProduct] = {}
+        self.prices: dict[str, GatewayPrice] = {}
+        self._ids = itertools.count(1)
+
+    def create_product(self, name: str, description: str | None = None,
+                       *, idempotency_key: str | None = None) -> GatewayProduct:
+        product = GatewayProduct(id=f"prod_{next(self._ids)}", name=name)
+        self.products[product.id] = product
+        return product
+
+    def create_price(self, product: str, amount: int, currency: str, interval: str, interval_count: int = 1,
+                     *, idempotency_key: str | None = None) -> GatewayPrice:
+        if product not in self.products:
+            raise PaymentRefused(f"No such product: '{product}'", "resource_missing")
+        price = GatewayPrice(id=f"price_{next(self._ids)}", product=product, amount=amount, currency=currency,
+                             interval=interval, interval_count=interval_count, active=True)
+        self.prices[price.id] = price
+        return price
+
+    def deactivate_price(self, price: str) -> GatewayPrice:
+        self.prices[price] = replace(self.prices[price], active=False)
+        return self.prices[price]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid as uuid_module
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Text,
     TypeDecorator,
@@ -154,3 +156,34 @@ class MailOutboxRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class PlanRow(Base):
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    default: Mapped[bool] = mapped_column(default=False)
+    available: Mapped[bool] = mapped_column(default=True, index=True)
+    requires_payment: Mapped[bool] = mapped_column(default=True)
+    auto_renew: Mapped[bool] = mapped_column(default=True)
+    daily_time_minutes: Mapped[int | None] = mapped_column(Integer)
+    daily_data_mb: Mapped[int | None] = mapped_column(Integer)
+    stripe_product_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PricingRow(Base):
+    __tablename__ = "pricings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="usd")
+    interval: Mapped[str] = mapped_column(String(10), default="month")
+    trial_period_days: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(default=True, index=True)
+    stripe_price_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

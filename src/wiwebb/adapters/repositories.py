@@ -262,3 +262,4 @@ class SqlAuditLog:
                                 details=dict(r.details or {}), timestamp=r.timestamp, id=r.id,
                                 actor_name=r.actor_username, target_name=r.target_username) for r in rows],
                     count, query.page)
+

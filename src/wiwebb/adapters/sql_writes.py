@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wiwebb.domain.accounts import EMAIL_TAKEN, USERNAME_TAKEN
+from wiwebb.domain.catalogue import PLAN_NAME_TAKEN
 from wiwebb.domain.errors import ValidationFailed
 from wiwebb.domain.tenancy import NAME_TAKEN, SLUG_TAKEN
 
@@ -49,6 +50,7 @@ _UNIQUE = (
     (("uq_users_email_lower", "users.email_lower"), "email", EMAIL_TAKEN),
     (("uq_tenants_slug", "tenants.slug"), "slug", SLUG_TAKEN),
     (("uq_tenants_name", "tenants.name"), "name", NAME_TAKEN),
+    (("uq_plans_name", "plans.name"), "name", PLAN_NAME_TAKEN),
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 NOT_ALLOWED = "You do not have permission to perform this action."
 
@@ -41,10 +42,13 @@ class AuthenticationFailed(DomainError):
 
 
 class ValidationFailed(DomainError):
-    """Input that breaks a rule; `errors` maps a field (or `non_field_errors`) to its messages."""
+    """Input that breaks a rule; `errors` maps a field (or `non_field_errors`) to its messages (or,
+    for a list of nested objects, to one such mapping per item, as DRF nests them)."""
 
-    def __init__(self, errors: Mapping[str, Sequence[str]]) -> None:
-        self.errors: dict[str, list[str]] = {field: list(messages) for field, messages in errors.items()}
+    def __init__(self, errors: Mapping[str, Sequence[str] | Any]) -> None:
+        self.errors: dict[str, Any] = {
+            field: list(messages) if isinstance(messages, list | tuple) else messages
+            for field, messages in errors.items()}
         super().__init__(self.errors)
 
     @classmethod

@@ -27,7 +27,7 @@ class PaymentProviderUnavailable(DomainError):
     """The provider could not be reached, timed out, or failed on its side (5xx). Nothing is known
     about whether the call took effect: retry it with the same idempotency key."""
 
-    detail = "The payment provider is unavailable. Try again later."
+    detail = "Payment provider unavailable. Try again later."  # the contract's words
 
 
 class PaymentRefused(DomainError):

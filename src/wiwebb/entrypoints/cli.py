@@ -17,10 +17,12 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, TextIO
 
+from wiwebb.domain.catalogue import CatalogueService
 from wiwebb.domain.errors import NotFound, ValidationFailed
 from wiwebb.domain.identity import IdentityService
 from wiwebb.domain.mail import MailDelivery
 from wiwebb.domain.model import Role, User
+from wiwebb.domain.payments import PaymentProviderUnavailable, PaymentRefused
 from wiwebb.domain.tenancy import TenantService
 from wiwebb.domain.user_admin import UserAdminService
 
@@ -46,6 +48,7 @@ class Tools(Protocol):
     def mail_delivery(self) -> MailDelivery: ...
     def administration(self) -> AbstractContextManager[tuple[TenantService, UserAdminService]]: ...
     def frontend_url(self) -> str: ...
+    def catalogue(self) -> AbstractContextManager[CatalogueService]: ...
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -87,6 +90,9 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
     user.add_argument("--tenant", metavar="SLUG", help="the tenant (required for tenant_owner)")
 
+    commands.add_parser("seed-plans", parents=[common],
+                        help="create the default plans (Free, Day Pass, Premium) that do not exist yet")
+
     send = commands.add_parser("send-mail", parents=[common], help="deliver the mail outbox now")
     mode = send.add_mutually_exclusive_group()
     mode.add_argument("--failed", action="store_true", help="list mail that failed for good (kept, not sent)")
@@ -101,7 +107,7 @@ def run(argv: Sequence[str] | None, tools: Callable[[str], Tools], *,
     box = tools(getattr(args, "config", "development.ini"))
     try:
         return _COMMANDS[args.command](box, args, out)
-    except (ValidationFailed, NotFound, *errors) as error:
+    except (ValidationFailed, NotFound, PaymentProviderUnavailable, PaymentRefused, *errors) as error:
         print(f"wiwebb: {_one_line(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -262,6 +268,13 @@ def _createuser(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _seed_plans(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
+    with box.catalogue() as catalogue:
+        created = catalogue.seed(OPERATOR)
+    print(f"Created plans: {', '.join(created)}." if created else "The default plans exist already.", file=out)
+    return 0
+
+
 def _send_mail(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
     delivery = box.mail_delivery()
     if args.failed:
@@ -290,6 +303,7 @@ _COMMANDS: dict[str, Callable[[Tools, argparse.Namespace, TextIO], int]] = {
     "send-mail": _send_mail,
     "createtenant": _createtenant,
     "createuser": _createuser,
+    "seed-plans": _seed_plans,
 }
 
 

@@ -70,6 +70,10 @@ class Settings:
     cors_allowed_origins: tuple[str, ...]
     cors_allow_credentials: bool
     stripe_public_key: str
+    stripe_secret_key: str
+    stripe_webhook_secret: str
+    use_localstripe: bool
+    localstripe_url: str
     log_level: str
     argon2_time_cost: int
     argon2_memory_cost: int
@@ -162,6 +166,10 @@ def load_settings(ini: Mapping[str, Any] | None = None, environ: Mapping[str, st
         cors_allowed_origins=tuple(url("CORS_ALLOWED_ORIGINS", o) for o in items(value("CORS_ALLOWED_ORIGINS"))),
         cors_allow_credentials=parsed("CORS_ALLOW_CREDENTIALS", boolean),
         stripe_public_key=value("STRIPE_PUBLIC_KEY") or "",
+        stripe_secret_key=value("STRIPE_SECRET_KEY") or value("STRIPE_API_KEY") or "",
+        stripe_webhook_secret=value("STRIPE_WEBHOOK_SECRET") or "",
+        use_localstripe=parsed("USE_LOCALSTRIPE", boolean),
+        localstripe_url=url("LOCALSTRIPE_URL", value("LOCALSTRIPE_URL") or ""),
         log_level=parsed("LOG_LEVEL", log_level),
         argon2_time_cost=parsed("ARGON2_TIME_COST", positive_int),
         argon2_memory_cost=parsed("ARGON2_MEMORY_COST", positive_int),

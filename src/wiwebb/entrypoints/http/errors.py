@@ -23,6 +23,7 @@ from wiwebb.domain.errors import (
     Throttled,
     ValidationFailed,
 )
+from wiwebb.domain.payments import PaymentProviderUnavailable, PaymentRefused
 
 from .json import dumps, json_response
 
@@ -120,6 +121,15 @@ def service_unavailable(exc: Exception, request: Request) -> Response:
     return error(503, {"detail": "Service temporarily unavailable."}, **{"Retry-After": str(RETRY_AFTER_UNAVAILABLE)})
 
 
+def _provider_unavailable(exc: PaymentProviderUnavailable, request: Request) -> Response:
+    log.error("payment provider unavailable [request_id=%s]: %s", getattr(request, "request_id", "-"), exc)
+    return error(503, {"detail": PaymentProviderUnavailable.detail}, **{"Retry-After": str(RETRY_AFTER_UNAVAILABLE)})
+
+
+def _payment_refused(exc: PaymentRefused, request: Request) -> Response:
+    return error(400, {"detail": exc.detail})
+
+
 def _not_utf8(exc: UnicodeDecodeError, request: Request) -> Response:
     """A path that is not UTF-8 names no resource; a query or form that is not is malformed."""
     if isinstance(exc, URLDecodeError):
@@ -147,5 +157,7 @@ def includeme(config: Any) -> None:
     config.add_exception_view(_method_not_allowed, context=MethodNotAllowed)
     config.add_exception_view(_http_exception, context=HTTPException)
     config.add_forbidden_view(_forbidden)
+    config.add_exception_view(_provider_unavailable, context=PaymentProviderUnavailable)
+    config.add_exception_view(_payment_refused, context=PaymentRefused)
     config.add_exception_view(_not_utf8, context=UnicodeDecodeError)
     config.add_exception_view(server_error, context=Exception)

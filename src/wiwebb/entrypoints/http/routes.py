@@ -16,7 +16,7 @@ from wiwebb.domain.rbac import Permission
 from .errors import MethodNotAllowed, SlashRedirect, _not_found
 from .security import PUBLIC
 from .throttling import DEFAULT
-from .views import audit, auth, dashboard, health, meta, password_reset, tenants, tokens, users
+from .views import audit, auth, dashboard, health, meta, password_reset, plans, tenants, tokens, users
 
 API = "/api/v1"
 
@@ -104,5 +104,12 @@ def includeme(config: Configurator) -> None:
                  POST=users.set_password)
     add_resource(config, "audit", f"{API}/audit-logs/", GET=audit.list_audit)
     add_resource(config, "dashboard", f"{API}/dashboard/stats/", GET=dashboard.stats)
+    add_resource(config, "catalogue", f"{API}/subscriptions/plans/", GET=plans.catalogue)
+    add_resource(config, "plans", f"{API}/plans/", GET=plans.list_plans, POST=plans.create_plan)
+    add_resource(config, "plan", f"{API}/plans/{{plan_id:\\d+}}/", GET=plans.get_plan, PATCH=plans.patch_plan,
+                 DELETE=plans.retire_plan)
+    add_resource(config, "plan.pricings", f"{API}/plans/{{plan_id:\\d+}}/pricings/", POST=plans.add_pricing)
+    add_resource(config, "plan.pricing", f"{API}/plans/{{plan_id:\\d+}}/pricings/{{pricing_id:\\d+}}/",
+                 DELETE=plans.retire_pricing)
     # A path without its trailing slash answers 308 to the slashed one (method and body kept).
     config.add_notfound_view(_not_found, append_slash=SlashRedirect)

@@ -24,9 +24,15 @@ class BaseSchema(Schema):
             raise ValidationFailed(drf_errors(error.normalized_messages())) from None
 
 
-def drf_errors(messages: Mapping[str, Any]) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
+def drf_errors(messages: Mapping[str, Any]) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
     for field, value in messages.items():
         key = NON_FIELD if field == "_schema" else field
-        errors[key] = [str(m) for m in value] if isinstance(value, list) else [str(value)]
+        if isinstance(value, dict) and value and all(isinstance(k, int) for k in value):
+            # a list of nested objects: one error mapping per item, {} for the good ones (DRF's shape)
+            errors[key] = [drf_errors(value[i]) if i in value else {} for i in range(max(value) + 1)]
+        elif isinstance(value, dict):
+            errors[key] = drf_errors(value)
+        else:
+            errors[key] = [str(m) for m in value] if isinstance(value, list) else [str(value)]
     return errors
