@@ -542,6 +542,13 @@ CASES: list[tuple] = [
     ("sub_a", "DELETE", USERS, None, None, 403),
     ("owner_a", "DELETE", USERS, None, None, 405, {"detail": 'Method "DELETE" not allowed.'}),
     ("superadmin", "PUT", TENANTS, None, None, 405, {"detail": 'Method "PUT" not allowed.'}),
+    # -- plans: everyone reads the catalogue; staff create, update, retire
+    *[(who, "GET", "subscriptions/plans/", None, None, 200) for who in CALLERS],
+    *[(who, "POST", "plans/", None, {"name": "Gift", "requires_payment": False, "pricings": []}, 201)
+      for who in ("superadmin", "admin")],
+    *[(who, "POST", "plans/", None, {"name": "Gift", "requires_payment": False, "pricings": []}, 403)
+      for who in ("owner_a", "owner_b", "sub_a", "sub_b")],
+    *[(who, "GET", "plans/", None, None, 403) for who in ("owner_a", "sub_a")],
 ]
 
 
