@@ -200,3 +200,19 @@ def test_the_audit_log_keeps_who_did_what_after_the_accounts_are_deleted(api, ro
     [entry] = api.get("/api/v1/audit-logs/?action=activation_changed", headers=root).json["results"]
     assert entry["actor"] == {"id": admin_id, "username": "admin1"}
     assert entry["target"] == {"id": alice["id"], "username": "alice"}
+
+
+def test_audit_filters_by_time_action_actor_and_tenant(api, root):
+    from datetime import UTC, datetime, timedelta
+
+    acme = tenant(api, root)
+    create(api, root, "alice", tenant=acme)
+    entries = api.get("/api/v1/audit-logs/", headers=root).json["results"]
+    newest = entries[0]["timestamp"]
+    assert [e["action"] for e in api.get(f"/api/v1/audit-logs/?since={newest}", headers=root).json["results"]] == [
+        entries[0]["action"]]
+    before = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    assert api.get(f"/api/v1/audit-logs/?until={before.replace('+00:00', 'Z')}", headers=root).json["count"] == 0
+    assert api.get(f"/api/v1/audit-logs/?tenant={acme}&action=user_created", headers=root).json["count"] == 1
+    assert api.get("/api/v1/audit-logs/?since=yesterday&actor=x", headers=root, status=400).json == {
+        "since": ["Enter a valid date/time."], "actor": ["A valid integer is required."]}

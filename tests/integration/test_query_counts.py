@@ -160,3 +160,12 @@ def test_listing_audit_entries_costs_the_same_for_10_and_100(world):
     assert len(seeded) >= 90 and all(e["actor"]["username"].startswith("user") for e in seeded)
     assert small == large
     assert large <= MAX_STATEMENTS
+
+
+def test_the_dashboard_counts_with_aggregates_not_rows(world):
+    with counting(world.engine) as log:
+        stats = world.api.get("/api/v1/dashboard/stats/", headers=world.headers).json
+    assert (stats["total_tenants"], stats["total_users"]) == (TENANTS, USERS + 1)
+    auth, figures = log.queries[:2], log.queries[2:]
+    assert all("auth_tokens" in auth[0] or "users" in q for q in auth)
+    assert 1 <= len(figures) <= 2 and all("count(" in q.lower() for q in figures), figures
