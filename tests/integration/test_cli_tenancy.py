@@ -46,3 +46,25 @@ def test_createuser_errors_are_one_line(tmp_path):
     nobody = cli("createtenant", "Acme", "--owner", "ghost")
     assert nobody.returncode == 1 and one_line(nobody) == "wiwebb: no user named 'ghost'"
     assert tenants(f"sqlite:///{cli.sqlite_path}") == []  # nothing half-made: the tenant was rolled back
+
+
+def test_clearsessions_deletes_expired_tokens_only(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    cli = sqlite_cli(tmp_path)
+    cli.ok("migrate")
+    cli.ok("createsuperuser", "--noinput", WIWEBB_SUPERUSER_PASSWORD="correct-horse-9")
+    engine = create_engine(f"sqlite:///{cli.sqlite_path}")
+    now = datetime.now(UTC).replace(tzinfo=None)
+    try:
+        with engine.begin() as connection:
+            for n, expires in enumerate((now - timedelta(days=1), now + timedelta(days=1))):
+                connection.execute(text(
+                    "INSERT INTO auth_tokens (user_id, key_hash, prefix, created, expires_at, user_agent) "
+                    "VALUES (1, :hash, 'abcdefgh', :created, :expires, '')"),
+                    {"hash": f"{n:064d}", "created": now - timedelta(days=8), "expires": expires})
+        assert cli.ok("clearsessions").stdout == "Removed 1 expired token(s).\n"
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT key_hash FROM auth_tokens")).scalars().all() == [f"{1:064d}"]
+    finally:
+        engine.dispose()

@@ -98,3 +98,24 @@ def test_after_the_last_attempt_the_mail_is_failed_but_kept_and_can_be_retried(m
     assert adapters.mail_delivery.retry_failed() == 1
     assert adapters.deliver_mail() == 1
     assert len(smtp.messages) == 1 and adapters.mail_delivery.failed() == []
+
+
+def test_sent_mail_is_kept_30_days_then_purged_but_pending_and_failed_mail_never(make_app, smtp):
+    from sqlalchemy import text
+
+    api, adapters = make_app()
+    register_and_ask_reset(api)  # sent at once
+    smtp.stop()
+    api.post_json("/api/v1/auth/password/reset/", {"email": "alice@acme.test"})  # waits for a retry
+
+    def rows():
+        with adapters.database.engine.connect() as connection:
+            return connection.execute(text("SELECT count(*) FROM mail_outbox")).scalar()
+
+    assert rows() == 2
+    later(adapters, 29 * 86400)
+    adapters.deliver_mail()
+    assert rows() == 2
+    later(adapters, 2 * 86400)
+    adapters.deliver_mail()
+    assert rows() == 1 and len(adapters.mail_queue.pending()) == 1

@@ -179,6 +179,12 @@ class InMemoryTokenRepository:
             del self.rows[token_id or 0]
         return len(doomed)
 
+    def delete_expired(self, now: datetime) -> int:
+        doomed = [t.id for t in self.rows.values() if t.expires_at <= now]
+        for token_id in doomed:
+            del self.rows[token_id or 0]
+        return len(doomed)
+
     def touch(self, token_id: int, when: datetime) -> None:
         if token_id in self.rows:
             self.rows[token_id] = replace(self.rows[token_id], last_used=when)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from wiwebb.domain.model import OutgoingMail, QueuedMail
@@ -85,6 +85,11 @@ class SqlMailQueue:
         with self._database.session() as session:
             rows = session.scalars(select(MailOutboxRow).where(*_PENDING).order_by(MailOutboxRow.id))
             return [_queued(row) for row in rows]
+
+    def purge_sent(self, sent_before: datetime) -> int:
+        with self._database.session(write=True) as session, session.begin():
+            result = session.execute(delete(MailOutboxRow).where(MailOutboxRow.sent_at < sent_before))
+            return result.rowcount  # type: ignore[attr-defined, no-any-return]
 
     def requeue_failed(self, now: datetime) -> int:
         with self._database.session(write=True) as session, session.begin():

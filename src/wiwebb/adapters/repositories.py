@@ -217,6 +217,10 @@ class SqlTokenRepository:
             statement = statement.where(AuthTokenRow.id != keep)
         return self._session.execute(statement).rowcount  # type: ignore[attr-defined, no-any-return]
 
+    def delete_expired(self, now: datetime) -> int:
+        result = self._session.execute(delete(AuthTokenRow).where(AuthTokenRow.expires_at <= now))
+        return result.rowcount  # type: ignore[attr-defined, no-any-return]
+
     def touch(self, token_id: int, when: datetime) -> None:
         statement = update(AuthTokenRow).where(AuthTokenRow.id == token_id).values(last_used=when)
         if self._defer is None:

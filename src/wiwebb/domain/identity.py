@@ -194,6 +194,10 @@ class IdentityService:
             raise NotFound()
         self._tokens.delete(token_id)
 
+    def purge_expired_tokens(self) -> int:
+        """Delete the tokens that have expired (they authenticate nothing any more)."""
+        return self._tokens.delete_expired(self._clock.now())
+
     def revoke_all_tokens(self, user: User, *, keep: AuthToken | None = None) -> int:
         """Revoke every token of the user (but `keep`): deactivation and password reset use it."""
         return self._tokens.delete_for_user(user.id or 0, keep=keep.id if keep else None)

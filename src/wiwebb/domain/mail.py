@@ -13,7 +13,7 @@ import html
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from .model import OutgoingMail, QueuedMail
 from .ports import Clock, MailDeliveryError, Mailer, MailQueue
@@ -27,6 +27,9 @@ class DeliveryPolicy:
     first_retry: timedelta = timedelta(seconds=30)
     longest_retry: timedelta = timedelta(hours=1)
     lease: timedelta = timedelta(minutes=5)
+    # Sent mail is kept this long (for "did it go out?"), then deleted: its text holds reset links.
+    keep_sent: timedelta = timedelta(days=30)
+    purge_every: timedelta = timedelta(hours=1)
 
     def retry_delay(self, attempts: int) -> timedelta:
         """Exponential backoff after `attempts` failed attempts: 30 s, 1 min, 2 min, ... up to 1 h."""
@@ -40,6 +43,7 @@ class MailDelivery:
         self._mailer = mailer
         self._clock = clock
         self.policy = policy or DeliveryPolicy()
+        self._purged_at: datetime | None = None
 
     def deliver_due(self, limit: int = 100) -> int:
         """Send what is due; return how many were sent. Failures are logged and rescheduled."""
@@ -55,6 +59,10 @@ class MailDelivery:
                 continue
             self._queue.mark_sent(queued.id, self._clock.now())
             sent += 1
+        now = self._clock.now()
+        if self._purged_at is None or now - self._purged_at >= self.policy.purge_every:
+            self._purged_at = now
+            self._queue.purge_sent(now - self.policy.keep_sent)
         return sent
 
     def _failed(self, queued: QueuedMail, error: str) -> None:

@@ -115,6 +115,10 @@ class TokenRepository(Protocol):
         """Revoke every token of the user but `keep`; return how many were revoked."""
         ...
 
+    def delete_expired(self, now: datetime) -> int:
+        """Delete every token expired by `now`; return how many."""
+        ...
+
     def touch(self, token_id: int, when: datetime) -> None:
         """Record that the token was used at `when`. Best effort: it may land after the request."""
         ...
@@ -165,6 +169,10 @@ class MailQueue(Protocol):
     def failed(self) -> Sequence[QueuedMail]: ...
 
     def pending(self) -> Sequence[QueuedMail]: ...
+
+    def purge_sent(self, sent_before: datetime) -> int:
+        """Delete mail sent before `sent_before`; return how many."""
+        ...
 
     def requeue_failed(self, now: datetime) -> int:
         """Make every failed message pending again, due now; return how many."""

@@ -90,6 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
     user.add_argument("--tenant", metavar="SLUG", help="the tenant (required for tenant_owner)")
 
+    commands.add_parser("clearsessions", parents=[common], help="delete expired login tokens")
+
     commands.add_parser("seed-plans", parents=[common],
                         help="create the default plans (Free, Day Pass, Premium) that do not exist yet")
 
@@ -268,6 +270,13 @@ def _createuser(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _clearsessions(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
+    with box.identity() as identity:
+        removed = identity.purge_expired_tokens()
+    print(f"Removed {removed} expired token(s).", file=out)
+    return 0
+
+
 def _seed_plans(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
     with box.catalogue() as catalogue:
         created = catalogue.seed(OPERATOR)
@@ -304,6 +313,7 @@ _COMMANDS: dict[str, Callable[[Tools, argparse.Namespace, TextIO], int]] = {
     "createtenant": _createtenant,
     "createuser": _createuser,
     "seed-plans": _seed_plans,
+    "clearsessions": _clearsessions,
 }
 
 
