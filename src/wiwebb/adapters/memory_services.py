@@ -1,17 +1,18 @@
 """In-memory implementations of the domain's service ports (clock, password hasher, mail outbox,
-rate limiter, the catalogue's part of the payment gateway): for unit tests and library users."""
+rate limiter, payment gateway): for unit tests and library users. The payment gateway, larger,
+lives in `memory_gateway` and is re-exported here."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import itertools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from wiwebb.domain.model import OutgoingMail
-from wiwebb.domain.payments import GatewayPrice, GatewayProduct, PaymentRefused
 from wiwebb.domain.throttling import Rate
+
+from .memory_gateway import InMemoryPaymentGateway as InMemoryPaymentGateway
 
 
 @dataclass
@@ -92,34 +93,3 @@ class InMemoryRateLimiter:
 
     def clear(self, key: str, rate: Rate) -> None:
         self._events.pop(key, None)
-
-
-# -- listing, as the SQL repositories do it -----------------------------------------------------
-
-class InMemoryPaymentGateway:
-    """The catalogue's part of the payment provider, in memory: products and prices with
-    provider-like ids. (Subscriptions and payments are run against localstripe.)"""
-
-    def __init__(self) -> None:
-        self.products: dict[str, GatewayProduct] = {}
-        self.prices: dict[str, GatewayPrice] = {}
-        self._ids = itertools.count(1)
-
-    def create_product(self, name: str, description: str | None = None,
-                       *, idempotency_key: str | None = None) -> GatewayProduct:
-        product = GatewayProduct(id=f"prod_{next(self._ids)}", name=name)
-        self.products[product.id] = product
-        return product
-
-    def create_price(self, product: str, amount: int, currency: str, interval: str, interval_count: int = 1,
-                     *, idempotency_key: str | None = None) -> GatewayPrice:
-        if product not in self.products:
-            raise PaymentRefused(f"No such product: '{product}'", "resource_missing")
-        price = GatewayPrice(id=f"price_{next(self._ids)}", product=product, amount=amount, currency=currency,
-                             interval=interval, interval_count=interval_count, active=True)
-        self.prices[price.id] = price
-        return price
-
-    def deactivate_price(self, price: str) -> GatewayPrice:
-        self.prices[price] = replace(self.prices[price], active=False)
-        return self.prices[price]

@@ -34,6 +34,7 @@ from wiwebb.domain.payments import (
 log = logging.getLogger("wiwebb.stripe")
 
 Data = Mapping[str, Any]
+_EPOCH = datetime.fromtimestamp(0, UTC)
 
 
 class StripeGateway:
@@ -89,12 +90,14 @@ class StripeGateway:
         return read_price(self._call(prices.update, price, params={"active": False}))
 
     def create_subscription(self, customer: str, price: str, *, trial_days: int | None = None,
-                            cancel_at_period_end: bool = False,
+                            cancel_at_period_end: bool = False, metadata: Mapping[str, str] | None = None,
                             idempotency_key: str | None = None) -> GatewaySubscription:
         # `allow_incomplete`: a declined first payment leaves an `incomplete` subscription whose
         # invoice the customer can still pay (localstripe knows no `default_incomplete`).
         params: dict[str, Any] = {"customer": customer, "items": [self._item(price)],
                                   "payment_behavior": "allow_incomplete"}
+        if metadata:
+            params["metadata"] = dict(metadata)
         if trial_days:
             if self._localstripe:  # it stores trial_period_days but reports no trial_end for it
                 params["trial_end"] = int(time.time()) + trial_days * 86400
@@ -109,6 +112,12 @@ class StripeGateway:
 
     def retrieve_subscription(self, subscription: str) -> GatewaySubscription:
         return self._subscription(self._v1.subscriptions.retrieve, subscription)
+
+    def list_subscriptions(self, customer: str) -> Sequence[GatewaySubscription]:
+        # `status=all`: Stripe lists only live ones by default.
+        page = self._call(self._v1.subscriptions.list, params={"customer": customer, "status": "all", "limit": 100})
+        found = [read_subscription(data) for data in page.get("data", [])]
+        return sorted(found, key=lambda s: s.current_period_start or _EPOCH, reverse=True)
 
     def cancel_subscription(self, subscription: str) -> GatewaySubscription:
         return self._subscription(self._v1.subscriptions.cancel, subscription)
@@ -224,6 +233,7 @@ def read_subscription(data: Data) -> GatewaySubscription:
         id=data["id"], status=data["status"], customer=_id(data.get("customer")) or "", price=price,
         current_period_start=start, current_period_end=end,
         cancel_at_period_end=_flag(data.get("cancel_at_period_end")), trial_end=_time(data.get("trial_end")),
+        metadata=dict(data.get("metadata") or {}),
         client_secret=_open_invoice_secret(data.get("latest_invoice")))
 
 

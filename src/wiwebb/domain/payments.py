@@ -77,6 +77,7 @@ class GatewaySubscription:
     current_period_end: datetime | None
     cancel_at_period_end: bool
     trial_end: datetime | None
+    metadata: Mapping[str, str] = field(default_factory=dict)
     # The secret with which the customer's browser completes the latest invoice's payment
     # (Stripe.js `confirmCardPayment`); None when that invoice needs nothing more from them.
     client_secret: str | None = None
@@ -144,14 +145,19 @@ class PaymentGateway(Protocol):
         ...
 
     def create_subscription(self, customer: str, price: str, *, trial_days: int | None = None,
-                            cancel_at_period_end: bool = False,
+                            cancel_at_period_end: bool = False, metadata: Mapping[str, str] | None = None,
                             idempotency_key: str | None = None) -> GatewaySubscription:
         """Subscribe the customer, charging their default payment method at once (unless on
         trial). A declined first payment still creates the subscription, `incomplete`, with the
-        `client_secret` the customer needs to pay another way."""
+        `client_secret` the customer needs to pay another way. `metadata` is kept on the
+        provider's object (WiWebb records its operation key there, to reconcile)."""
         ...
 
     def retrieve_subscription(self, subscription: str) -> GatewaySubscription: ...
+
+    def list_subscriptions(self, customer: str) -> Sequence[GatewaySubscription]:
+        """All the customer's subscriptions, ended ones included (at most 100), newest first."""
+        ...
 
     def cancel_subscription(self, subscription: str) -> GatewaySubscription:
         """End the subscription now (status `canceled`)."""
