@@ -49,6 +49,14 @@ class SqlPlanRepository:
         found = self._plans(select(PlanRow).where(PlanRow.name == name))
         return found[0] if found else None
 
+    def get_pricing(self, pricing_id: int) -> Pricing | None:
+        row = self._session.get(PricingRow, pricing_id)
+        return None if row is None else _pricing(row)
+
+    def get_pricing_by_provider_id(self, provider_id: str) -> Pricing | None:
+        row = self._session.scalar(select(PricingRow).where(PricingRow.stripe_price_id == provider_id).limit(1))
+        return None if row is None else _pricing(row)
+
     def add(self, plan: Plan) -> Plan:
         row = PlanRow(**{n: getattr(plan, n) for n in _PLAN_COLUMNS})
         self._session.add(row)

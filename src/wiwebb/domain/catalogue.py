@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from . import rbac
 from .errors import NotFound, ValidationFailed
 from .model import AuditEntry, User
-from .payments import PaymentGateway, PaymentProviderUnavailable
+from .payments import PaymentGateway, configured
 from .ports import AuditLog, Clock
 from .rbac import Permission
 
@@ -71,6 +71,12 @@ class PlanRepository(Protocol):
     def get(self, plan_id: int) -> Plan | None: ...
 
     def get_by_name(self, name: str) -> Plan | None: ...
+
+    def get_pricing(self, pricing_id: int) -> Pricing | None: ...
+
+    def get_pricing_by_provider_id(self, provider_id: str) -> Pricing | None:
+        """The pricing with this Stripe price (or localstripe plan) id."""
+        ...
 
     def add(self, plan: Plan) -> Plan:
         """Store a plan and its pricings; return them with their ids."""
@@ -221,9 +227,7 @@ class CatalogueService:
         pricing.stripe_price_id = price.id
 
     def _provider(self) -> PaymentGateway:
-        if self._gateway is None:
-            raise PaymentProviderUnavailable("no payment provider is configured (STRIPE_SECRET_KEY)")
-        return self._gateway
+        return configured(self._gateway)
 
     def _record(self, actor: User, action: str, plan: Plan, details: dict[str, Any]) -> None:
         self._audit.record(AuditEntry.of(action, actor=actor, details={"plan": plan.id, **details},

@@ -29,6 +29,9 @@ class PaymentProviderUnavailable(DomainError):
 
     detail = "Payment provider unavailable. Try again later."  # the contract's words
 
+    def __init__(self, reason: str | None = None) -> None:
+        super().__init__(reason or self.detail)
+
 
 class PaymentRefused(DomainError):
     """The provider refused the call: a declined card, or a request it finds invalid. `detail` is
@@ -196,3 +199,10 @@ class PaymentGateway(Protocol):
         ...
 
     def retrieve_payment_intent(self, payment_intent: str) -> GatewayPaymentIntent: ...
+
+
+def configured(gateway: PaymentGateway | None) -> PaymentGateway:
+    """The gateway, or `PaymentProviderUnavailable` when none is configured."""
+    if gateway is None:
+        raise PaymentProviderUnavailable("no payment provider is configured (STRIPE_SECRET_KEY)")
+    return gateway

@@ -117,6 +117,12 @@ class Target:
         return cls(tenant_id=user.tenant_id, role=user.role, user_id=user.id)
 
     @classmethod
+    def owned_by(cls, owner: User | None, user_id: int) -> Target:
+        """An object of a user's (a subscription, a payment): its owner's tenant and role."""
+        return cls(tenant_id=owner.tenant_id if owner else None, role=owner.role if owner else None,
+                   user_id=user_id)
+
+    @classmethod
     def tenant(cls, tenant: Tenant) -> Target:
         return cls(tenant_id=tenant.id)
 

@@ -1,0 +1,269 @@
+"""Billing in SQL: subscriptions, the provider's customers, the operations journal and the webhook
+events."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Sequence
+from dataclasses import fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from wiwebb.domain.billing import (
+    ENDED_STATUSES,
+    LIVE_STATUSES,
+    BillingOperation,
+    OperationInProgress,
+    Subscription,
+    SubscriptionQuery,
+    WebhookEvent,
+)
+from wiwebb.domain.listing import Page
+
+from .orm import (
+    BillingCustomerRow,
+    BillingOperationRow,
+    SubscriptionRow,
+    UserRow,
+    WebhookEventRow,
+)
+from .repositories import Deferrer
+from .sql_lists import page_of
+
+_SUBSCRIPTION_COLUMNS = [f.name for f in fields(Subscription) if f.name != "id"]
+
+
+def _subscription(row: SubscriptionRow) -> Subscription:
+    return Subscription(id=row.id, **{name: getattr(row, name) for name in _SUBSCRIPTION_COLUMNS})
+
+
+def _values(subscription: Subscription) -> dict[str, Any]:
+    return {name: getattr(subscription, name) for name in _SUBSCRIPTION_COLUMNS}
+
+
+class SqlSubscriptionRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, subscription_id: int) -> Subscription | None:
+        row = self._session.get(SubscriptionRow, subscription_id)
+        return None if row is None else _subscription(row)
+
+    def get_by_provider_id(self, provider_id: str) -> Subscription | None:
+        row = self._session.scalar(select(SubscriptionRow).where(SubscriptionRow.subscription_id == provider_id))
+        return None if row is None else _subscription(row)
+
+    def live_for_user(self, user_id: int) -> list[Subscription]:
+        rows = self._session.scalars(select(SubscriptionRow).where(
+            SubscriptionRow.user_id == user_id, SubscriptionRow.status.in_(LIVE_STATUSES))
+            .order_by(SubscriptionRow.created_at.desc(), SubscriptionRow.id.desc()))
+        return [_subscription(row) for row in rows]
+
+    def latest_for_user(self, user_id: int) -> Subscription | None:
+        row = self._session.scalar(select(SubscriptionRow).where(SubscriptionRow.user_id == user_id)
+                                   .order_by(SubscriptionRow.created_at.desc(), SubscriptionRow.id.desc()).limit(1))
+        return None if row is None else _subscription(row)
+
+    def add(self, subscription: Subscription) -> Subscription:
+        values = _values(subscription)
+        try:
+            with self._session.begin_nested():
+                row = SubscriptionRow(**values)
+                self._session.add(row)
+        except IntegrityError:
+            # A webhook stored the provider's subscription first: keep one row, with our state.
+            existing = self.get_by_provider_id(subscription.subscription_id or "")
+            if existing is None:
+                raise
+            subscription.id = existing.id
+            subscription.created_at = existing.created_at
+            self.update(subscription)
+            return subscription
+        subscription.id = row.id
+        return subscription
+
+    def update(self, subscription: Subscription) -> None:
+        values = _values(subscription)
+        values.pop("created_at")
+        self._session.execute(update(SubscriptionRow).where(SubscriptionRow.id == subscription.id).values(**values))
+
+    def lock_user(self, user_id: int) -> None:
+        # SQLite's writing transactions are already serial (BEGIN IMMEDIATE); FOR UPDATE is
+        # left out of the statement there by SQLAlchemy.
+        self._session.execute(select(UserRow.id).where(UserRow.id == user_id).with_for_update())
+
+    def list(self, query: SubscriptionQuery) -> Page[Subscription]:
+        statement = select(SubscriptionRow)
+        if query.user_id is not None:
+            statement = statement.where(SubscriptionRow.user_id == query.user_id)
+        if query.tenant_id is not None:
+            statement = statement.join(UserRow, UserRow.id == SubscriptionRow.user_id).where(
+                UserRow.tenant_id == query.tenant_id)
+        rows, count = page_of(self._session, statement, query.page,
+                              [SubscriptionRow.created_at.desc(), SubscriptionRow.id.desc()])
+        return Page([_subscription(row) for row in rows], count, query.page)
+
+    def for_sync(self, user_id: int | None) -> builtins.list[Subscription]:
+        statement = select(SubscriptionRow).where(SubscriptionRow.subscription_id.is_not(None),
+                                                  SubscriptionRow.status.not_in(ENDED_STATUSES))
+        if user_id is not None:
+            statement = statement.where(SubscriptionRow.user_id == user_id)
+        return [_subscription(row) for row in self._session.scalars(statement.order_by(SubscriptionRow.id))]
+
+
+class SqlCustomerRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def customer_of(self, user_id: int) -> str | None:
+        return self._session.scalar(select(BillingCustomerRow.customer_id).where(BillingCustomerRow.user_id == user_id))
+
+    def user_of(self, customer_id: str) -> int | None:
+        return self._session.scalar(select(BillingCustomerRow.user_id)
+                                    .where(BillingCustomerRow.customer_id == customer_id))
+
+    def remember(self, user_id: int, customer_id: str, now: datetime) -> None:
+        self._session.add(BillingCustomerRow(user_id=user_id, customer_id=customer_id, created_at=now))
+        self._session.flush()
+
+    def all(self, user_id: int | None) -> builtins.list[tuple[int, str]]:
+        statement = select(BillingCustomerRow.user_id, BillingCustomerRow.customer_id)
+        if user_id is not None:
+            statement = statement.where(BillingCustomerRow.user_id == user_id)
+        return [(row[0], row[1]) for row in self._session.execute(statement.order_by(BillingCustomerRow.user_id))]
+
+
+_OPERATION_COLUMNS = [f.name for f in fields(BillingOperation) if f.name != "id"]
+
+
+def _operation(row: BillingOperationRow) -> BillingOperation:
+    return BillingOperation(id=row.id, **{name: getattr(row, name) for name in _OPERATION_COLUMNS})
+
+
+class SqlOperationJournal:
+    """`start` writes in the request's session and then commits it (`checkpoint`): everything the
+    request did before is reads, and the pending record must be durable before the provider is
+    called. `fail` writes in a transaction of its own after the request's ends (`durable`)."""
+
+    def __init__(self, session: Session, *, checkpoint: Callable[[], None], durable: Deferrer,
+                 stale_after: Callable[[], datetime]) -> None:
+        self._session = session
+        self._checkpoint = checkpoint
+        self._durable = durable
+        self._stale_after = stale_after  # pending operations started before this are abandoned
+
+    def find(self, user_id: int, kind: str, client_key: str, since: datetime) -> BillingOperation | None:
+        row = self._session.scalar(select(BillingOperationRow).where(
+            BillingOperationRow.user_id == user_id, BillingOperationRow.kind == kind,
+            BillingOperationRow.client_key == client_key, BillingOperationRow.created_at >= since)
+            .order_by(BillingOperationRow.id.desc()).limit(1))
+        return None if row is None else _operation(row)
+
+    def start(self, operation: BillingOperation) -> BillingOperation:
+        lock = f"user:{operation.user_id}"
+        values = {name: getattr(operation, name) for name in _OPERATION_COLUMNS}
+        if operation.id is not None:  # resumed (same client key): take the lock again
+            claimed = self._session.execute(update(BillingOperationRow).where(
+                BillingOperationRow.id == operation.id, BillingOperationRow.status == "pending")
+                .values(lock=lock))
+            if not claimed.rowcount:  # type: ignore[attr-defined]
+                raise OperationInProgress()
+        else:
+            self._insert_locked(values, lock, operation)
+        self._checkpoint()
+        return operation
+
+    def _insert_locked(self, values: dict[str, Any], lock: str, operation: BillingOperation) -> None:
+        for _ in range(2):
+            try:
+                with self._session.begin_nested():
+                    row = BillingOperationRow(**values, lock=lock)
+                    self._session.add(row)
+                operation.id = row.id
+                return
+            except IntegrityError:
+                # Another operation of the user's holds the lock: wait for it, unless it was
+                # abandoned (its request died after starting it); reconciliation deals with it.
+                abandoned = self._session.execute(update(BillingOperationRow).where(
+                    BillingOperationRow.lock == lock, BillingOperationRow.created_at < self._stale_after())
+                    .values(lock=None, status="failed", error="abandoned: no answer recorded"))
+                if not abandoned.rowcount:  # type: ignore[attr-defined]
+                    raise OperationInProgress() from None
+        raise OperationInProgress()
+
+    def finish(self, operation: BillingOperation, status: int, response: Any, now: datetime) -> None:
+        operation.status, operation.response_status, operation.response = "done", status, response
+        operation.finished_at = now
+        self._session.execute(update(BillingOperationRow).where(BillingOperationRow.id == operation.id).values(
+            status="done", response_status=status, response=response, finished_at=now, lock=None))
+
+    def fail(self, operation: BillingOperation, error: str, now: datetime, *, outcome_known: bool) -> None:
+        operation_id = operation.id
+        values: dict[str, Any] = {"error": error[:2000], "lock": None}
+        if outcome_known:
+            values.update(status="failed", finished_at=now)
+
+        def write(session: Session) -> None:
+            session.execute(update(BillingOperationRow).where(
+                BillingOperationRow.id == operation_id, BillingOperationRow.status == "pending").values(**values))
+
+        self._durable(write)
+
+    def pending(self, older_than: datetime) -> builtins.list[BillingOperation]:
+        rows = self._session.scalars(select(BillingOperationRow).where(
+            BillingOperationRow.status == "pending", BillingOperationRow.created_at < older_than)
+            .order_by(BillingOperationRow.id))
+        return [_operation(row) for row in rows]
+
+
+_EVENT_COLUMNS = [f.name for f in fields(WebhookEvent)]
+
+
+def _event(row: WebhookEventRow) -> WebhookEvent:
+    return WebhookEvent(**{name: getattr(row, name) for name in _EVENT_COLUMNS})
+
+
+class SqlWebhookEventStore:
+    def __init__(self, session: Session, durable: Deferrer) -> None:
+        self._session = session
+        self._durable = durable
+
+    def claim(self, event: WebhookEvent) -> bool:
+        try:
+            with self._session.begin_nested():
+                self._session.add(WebhookEventRow(**{name: getattr(event, name) for name in _EVENT_COLUMNS}))
+            return True
+        except IntegrityError:
+            # Seen before. A failed one is retried (Stripe's redelivery, or a replay); the
+            # condition on its status lets only one of two racing deliveries take it.
+            retried = self._session.execute(update(WebhookEventRow).where(
+                WebhookEventRow.event_id == event.event_id, WebhookEventRow.status == "failed").values(
+                status=event.status, processed_at=event.processed_at, error="",
+                attempts=WebhookEventRow.attempts + 1))
+            return bool(retried.rowcount)  # type: ignore[attr-defined]
+
+    def record_failure(self, event: WebhookEvent) -> None:
+        values = {name: getattr(event, name) for name in _EVENT_COLUMNS}
+
+        def write(session: Session) -> None:
+            existing = session.get(WebhookEventRow, event.event_id)
+            if existing is None:
+                session.add(WebhookEventRow(**{**values, "status": "failed"}))
+            elif existing.status == "failed":
+                existing.error, existing.attempts = event.error, existing.attempts + 1
+
+        self._durable(write)
+
+    def get(self, event_id: str) -> WebhookEvent | None:
+        row = self._session.get(WebhookEventRow, event_id)
+        return None if row is None else _event(row)
+
+    def failed(self) -> Sequence[WebhookEvent]:
+        rows = self._session.scalars(select(WebhookEventRow).where(WebhookEventRow.status == "failed")
+                                     .order_by(WebhookEventRow.received_at))
+        return [_event(row) for row in rows]
+

@@ -1,0 +1,67 @@
+"""Calls to the payment provider that create something, made safe to repeat.
+
+Before such a call, an operation is recorded durably with a fresh UUID (`start`); the call carries
+that UUID as its idempotency key. A client's `Idempotency-Key` header names the operation: the same
+key from the same user within 24 hours answers the first result again (`replay`) or, when the first
+attempt never recorded an answer, repeats the call with the same idempotency key, so the provider
+answers what it did the first time instead of doing it twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from .billing import BillingOperation, OperationJournal
+from .errors import DomainError
+from .payments import PaymentProviderUnavailable
+from .ports import Clock
+
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The first answer to an `Idempotency-Key` already used."""
+
+    status: int
+    response: Any
+
+
+class Operations:
+    def __init__(self, journal: OperationJournal, clock: Clock) -> None:
+        self._journal = journal
+        self._clock = clock
+
+    def replay(self, user_id: int, kind: str, client_key: str | None) -> Replay | None:
+        operation = self._find(user_id, kind, client_key)
+        if operation is None or operation.status != "done":
+            return None
+        return Replay(operation.response_status or 200, operation.response)
+
+    def start(self, user_id: int, kind: str, client_key: str | None) -> BillingOperation:
+        """Record the operation (durably, before the call); resume a pending one of the same key."""
+        earlier = self._find(user_id, kind, client_key)
+        if earlier is not None and earlier.status == "pending":
+            return self._journal.start(earlier)
+        return self._journal.start(BillingOperation(id=None, key=str(uuid.uuid4()), user_id=user_id, kind=kind,
+                                                    client_key=client_key or None, created_at=self._clock.now()))
+
+    def fail(self, operation: BillingOperation, error: DomainError) -> None:
+        """The call failed. When the provider could not answer, whether it took effect is unknown:
+        the operation stays pending (a retry with the same key resumes it; reconciliation finds
+        it), only its lock is released."""
+        self._journal.fail(operation, f"{type(error).__name__}: {error}", self._clock.now(),
+                           outcome_known=not isinstance(error, PaymentProviderUnavailable))
+
+    def answered(self, operation: BillingOperation | None, status: int, response: Any) -> None:
+        """Store the answer given with the change (it commits with it)."""
+        if operation is not None:
+            self._journal.finish(operation, status, response, self._clock.now())
+
+    def _find(self, user_id: int, kind: str, client_key: str | None) -> BillingOperation | None:
+        if not client_key:
+            return None
+        return self._journal.find(user_id, kind, client_key, self._clock.now() - IDEMPOTENCY_WINDOW)
