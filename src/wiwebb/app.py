@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -17,6 +17,13 @@ from pyramid.request import Request
 from sqlalchemy.orm import Session as DbSession
 
 from wiwebb import __version__
+from wiwebb.adapters.billing_figures import SqlBillingFigures
+from wiwebb.adapters.billing_sql import (
+    SqlCustomerRepository,
+    SqlOperationJournal,
+    SqlSubscriptionRepository,
+    SqlWebhookEventStore,
+)
 from wiwebb.adapters.catalogue import SqlPlanRepository
 from wiwebb.adapters.clock import SystemClock
 from wiwebb.adapters.database import (
@@ -28,6 +35,7 @@ from wiwebb.adapters.database import (
 from wiwebb.adapters.mail import ConsoleMailer, MailWorker, SmtpMailer, SmtpSettings
 from wiwebb.adapters.outbox import SqlMailOutbox, SqlMailQueue
 from wiwebb.adapters.passwords import Argon2Parameters, Argon2PasswordHasher
+from wiwebb.adapters.payments_sql import SqlPaymentRepository
 from wiwebb.adapters.ratelimit import memory_rate_limiter, redis_rate_limiter
 from wiwebb.adapters.repositories import (
     Deferrer,
@@ -36,18 +44,23 @@ from wiwebb.adapters.repositories import (
     SqlTokenRepository,
     SqlUserRepository,
 )
+from wiwebb.adapters.stripe_events import StripeEventReader
 from wiwebb.adapters.stripe_gateway import StripeGateway
 from wiwebb.domain.audit import AuditService
 from wiwebb.domain.catalogue import CatalogueService
 from wiwebb.domain.dashboard import DashboardService
 from wiwebb.domain.identity import IdentityPolicy, IdentityService
 from wiwebb.domain.mail import DeliveryPolicy, MailDelivery
+from wiwebb.domain.operations import Operations
+from wiwebb.domain.payment_service import PaymentService
 from wiwebb.domain.payments import PaymentGateway
 from wiwebb.domain.ports import Mailer
 from wiwebb.domain.reset_tokens import ResetTokens
+from wiwebb.domain.subscriptions import SubscriptionService
 from wiwebb.domain.tenancy import TenantService
 from wiwebb.domain.throttling import Throttle, parse_rates
 from wiwebb.domain.user_admin import UserAdminService
+from wiwebb.domain.webhooks import PaymentUpdates, WebhookService
 from wiwebb.entrypoints.http.cors import CorsPolicy
 from wiwebb.entrypoints.http.errors import service_unavailable
 from wiwebb.settings import Settings, SettingsError, load_settings
@@ -55,6 +68,9 @@ from wiwebb.settings import Settings, SettingsError, load_settings
 log = logging.getLogger("wiwebb")
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# A provider call recorded as started this long ago, with no answer recorded, is taken to have
+# died with its request: it no longer blocks the user's next billing call (see SqlOperationJournal).
+OPERATION_STALE_AFTER = timedelta(minutes=5)
 
 
 class Adapters:
@@ -85,6 +101,35 @@ class Adapters:
     def catalogue(self, session: DbSession) -> CatalogueService:
         return CatalogueService(plans=SqlPlanRepository(session), audit=SqlAuditLog(session), clock=self.clock,
                                 gateway=self.gateway)
+
+    def operations(self, session: DbSession, durable: Deferrer | None = None) -> Operations:
+        """The journal outside a request (the command line): its checkpoint commits the session."""
+        return Operations(SqlOperationJournal(
+            session, checkpoint=session.commit, durable=durable or self.database.run_in_own_transaction,
+            stale_after=lambda: self.clock.now() - OPERATION_STALE_AFTER), self.clock)
+
+    def subscriptions(self, session: DbSession, operations: Operations | None = None, *,
+                      durable: Deferrer | None = None) -> SubscriptionService:
+        return SubscriptionService(
+            subscriptions=SqlSubscriptionRepository(session), customers=SqlCustomerRepository(session),
+            plans=SqlPlanRepository(session), users=SqlUserRepository(session),
+            operations=operations or self.operations(session, durable),
+            audit=SqlAuditLog(session), clock=self.clock, gateway=self.gateway)
+
+    def payments(self, session: DbSession, operations: Operations | None = None, *,
+                 durable: Deferrer | None = None) -> PaymentService:
+        return PaymentService(payments=SqlPaymentRepository(session), customers=SqlCustomerRepository(session),
+                              users=SqlUserRepository(session),
+                              operations=operations or self.operations(session, durable),
+                              clock=self.clock, gateway=self.gateway)
+
+    def webhooks(self, session: DbSession, subscriptions: SubscriptionService | None = None,
+                 payments: PaymentUpdates | None = None, *, durable: Deferrer | None = None) -> WebhookService:
+        durable = durable or self.database.run_in_own_transaction
+        return WebhookService(reader=StripeEventReader(self.settings.stripe_webhook_secret),
+                              events=SqlWebhookEventStore(session, durable),
+                              subscriptions=subscriptions or self.subscriptions(session, durable=durable),
+                              payments=payments or self.payments(session, durable=durable), clock=self.clock)
 
     def identity(self, session: DbSession, *, defer: Deferrer | None = None, durable: Deferrer | None = None,
                  on_mail_queued: Callable[[], None] | None = None) -> IdentityService:
@@ -174,6 +219,38 @@ class RequestServices:
         return self._adapters.catalogue(self._request.dbsession)
 
     @cached_property
+    def operations(self) -> Operations:
+        """The journal of provider calls. Starting one commits what the request did so far (reads)
+        and begins a new transaction, so the pending record is durable before the call."""
+        request, adapters = self._request, self._adapters
+
+        def checkpoint() -> None:
+            request.tm.commit()
+            request.tm.begin()
+
+        journal = SqlOperationJournal(
+            request.dbsession, checkpoint=checkpoint, durable=self._durable,
+            stale_after=lambda: adapters.clock.now() - OPERATION_STALE_AFTER)
+        return Operations(journal, adapters.clock)
+
+    @cached_property
+    def subscriptions(self) -> SubscriptionService:
+        return self._adapters.subscriptions(self._request.dbsession, self.operations, durable=self._durable)
+
+    @cached_property
+    def payments(self) -> PaymentService:
+        return self._adapters.payments(self._request.dbsession, self.operations)
+
+    @cached_property
+    def webhooks(self) -> WebhookService:
+        return self._adapters.webhooks(self._request.dbsession, self.subscriptions, self.payments,
+                                       durable=self._durable)
+
+    def _durable(self, work: Callable[[DbSession], object]) -> None:
+        """Run `work` in a transaction of its own once the request's has ended, either way."""
+        self._adapters.run_after_commit(self._request.tm, work, also_after_abort=True)
+
+    @cached_property
     def audit(self) -> AuditService:
         session = self._request.dbsession
         return AuditService(audit=SqlAuditLog(session), users=SqlUserRepository(session))
@@ -181,7 +258,8 @@ class RequestServices:
     @cached_property
     def dashboard(self) -> DashboardService:
         session = self._request.dbsession
-        return DashboardService(users=SqlUserRepository(session), tenants=SqlTenantRepository(session))
+        return DashboardService(users=SqlUserRepository(session), tenants=SqlTenantRepository(session),
+                                billing=SqlBillingFigures(session))
 
     def now(self) -> datetime:
         return self._adapters.clock.now()

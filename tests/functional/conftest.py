@@ -36,8 +36,14 @@ def mailer() -> InMemoryMailer:
 
 
 @pytest.fixture
-def wsgi_app(settings, database, mailer):
-    return build_app(settings, database=database, mailer=mailer, wait_for_database=False)
+def gateway():
+    """The payment provider: none by default; billing tests override this with a fake."""
+    return None
+
+
+@pytest.fixture
+def wsgi_app(settings, database, mailer, gateway):
+    return build_app(settings, database=database, mailer=mailer, gateway=gateway, wait_for_database=False)
 
 
 @pytest.fixture

@@ -21,10 +21,6 @@ def gateway() -> InMemoryPaymentGateway:
     return InMemoryPaymentGateway()
 
 
-@pytest.fixture
-def wsgi_app(settings, database, mailer, gateway):  # the functional app, with a payment provider
-    return build_app(settings, database=database, mailer=mailer, gateway=gateway, wait_for_database=False)
-
 
 def subscriber(api):
     return api.auth(api.register("sam")["key"])

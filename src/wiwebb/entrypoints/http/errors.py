@@ -14,6 +14,7 @@ from pyramid.httpexceptions import HTTPException, HTTPForbidden, HTTPPermanentRe
 from pyramid.request import Request
 from pyramid.response import Response
 
+from wiwebb.domain.billing import OperationInProgress
 from wiwebb.domain.errors import (
     AuthenticationFailed,
     InvalidOperation,
@@ -24,6 +25,7 @@ from wiwebb.domain.errors import (
     ValidationFailed,
 )
 from wiwebb.domain.payments import PaymentProviderUnavailable, PaymentRefused
+from wiwebb.domain.webhooks import InvalidEvent
 
 from .json import dumps, json_response
 
@@ -130,6 +132,14 @@ def _payment_refused(exc: PaymentRefused, request: Request) -> Response:
     return error(400, {"detail": exc.detail})
 
 
+def _invalid_event(exc: InvalidEvent, request: Request) -> Response:
+    return error(400, {"detail": exc.detail})
+
+
+def _operation_in_progress(exc: OperationInProgress, request: Request) -> Response:
+    return error(409, {"detail": OperationInProgress.detail}, **{"Retry-After": "2"})
+
+
 def _not_utf8(exc: UnicodeDecodeError, request: Request) -> Response:
     """A path that is not UTF-8 names no resource; a query or form that is not is malformed."""
     if isinstance(exc, URLDecodeError):
@@ -159,5 +169,7 @@ def includeme(config: Any) -> None:
     config.add_forbidden_view(_forbidden)
     config.add_exception_view(_provider_unavailable, context=PaymentProviderUnavailable)
     config.add_exception_view(_payment_refused, context=PaymentRefused)
+    config.add_exception_view(_operation_in_progress, context=OperationInProgress)
+    config.add_exception_view(_invalid_event, context=InvalidEvent)
     config.add_exception_view(_not_utf8, context=UnicodeDecodeError)
     config.add_exception_view(server_error, context=Exception)

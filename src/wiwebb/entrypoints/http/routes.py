@@ -16,7 +16,21 @@ from wiwebb.domain.rbac import Permission
 from .errors import MethodNotAllowed, SlashRedirect, _not_found
 from .security import PUBLIC
 from .throttling import DEFAULT
-from .views import audit, auth, dashboard, health, meta, password_reset, plans, tenants, tokens, users
+from .views import (
+    audit,
+    auth,
+    dashboard,
+    health,
+    meta,
+    password_reset,
+    payments,
+    plans,
+    subscriptions,
+    tenants,
+    tokens,
+    users,
+    webhooks,
+)
 
 API = "/api/v1"
 
@@ -111,5 +125,21 @@ def includeme(config: Configurator) -> None:
     add_resource(config, "plan.pricings", f"{API}/plans/{{plan_id:\\d+}}/pricings/", POST=plans.add_pricing)
     add_resource(config, "plan.pricing", f"{API}/plans/{{plan_id:\\d+}}/pricings/{{pricing_id:\\d+}}/",
                  DELETE=plans.retire_pricing)
+    subscription_routes = {"subscribe": subscriptions.subscribe, "cancel": subscriptions.cancel,
+                           "change": subscriptions.change, "resume": subscriptions.resume,
+                           "payment-method": subscriptions.payment_method}
+    for action, view in subscription_routes.items():
+        add_resource(config, f"subscriptions.{action}", f"{API}/subscriptions/{action}/", POST=view)
+    add_resource(config, "subscriptions", f"{API}/subscriptions/", GET=subscriptions.list_subscriptions)
+    add_resource(config, "subscriptions.status", f"{API}/subscriptions/status/", GET=subscriptions.status)
+    add_resource(config, "subscriptions.limits", f"{API}/subscriptions/me/limits/", GET=subscriptions.limits)
+    add_resource(config, "subscriptions.invoices", f"{API}/subscriptions/invoices/", GET=subscriptions.invoices)
+    add_resource(config, "webhooks.stripe", f"{API}/payments/webhook/", POST=webhooks.stripe_webhook)
+    add_resource(config, "webhooks.stripe.alias", f"{API}/webhooks/stripe/", POST=webhooks.stripe_webhook)
+    add_resource(config, "payments", f"{API}/payments/", GET=payments.list_payments, POST=payments.create_payment)
+    add_resource(config, "payment", f"{API}/payments/{{payment_id:\\d+}}/", GET=payments.get_payment)
+    add_resource(config, "payment.capture", f"{API}/payments/{{payment_id:\\d+}}/capture/", POST=payments.capture)
+    add_resource(config, "payment.refund", f"{API}/payments/{{payment_id:\\d+}}/refund/", POST=payments.refund)
+    add_resource(config, "payment.logs", f"{API}/payments/{{payment_id:\\d+}}/logs/", GET=payments.logs)
     # A path without its trailing slash answers 308 to the slashed one (method and body kept).
     config.add_notfound_view(_not_found, append_slash=SlashRedirect)

@@ -1,0 +1,413 @@
+"""Subscriptions: buying a plan, cancelling, resuming, changing price, and keeping WiWebb's copy in
+step with the payment provider.
+
+Rules (API.md, "Plans and subscriptions"):
+- one live paid subscription per user; a live Free one does not count, and a paid one replaces it;
+- a Free plan (no payment) is a local subscription with no provider object;
+- a plan without auto-renew (Day Pass) is created to cancel at the end of its period;
+- the provider's state wins, but never an older state over a newer one (`provider_updated`).
+
+Every call that creates something at the provider goes through the operations journal first
+(`OperationJournal.start`), so the call carries an idempotency key that is already on record.
+"""
+
+from __future__ import annotations
+
+import builtins
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from . import rbac
+from .billing import (
+    ENDED_STATUSES,
+    BillingOperation,
+    CustomerRepository,
+    Subscription,
+    SubscriptionQuery,
+    SubscriptionRepository,
+)
+from .catalogue import Plan, PlanRepository, Pricing
+from .errors import DomainError, InvalidOperation, NotFound, PermissionDenied, ValidationFailed
+from .listing import Page, PageRequest
+from .model import AuditEntry, User
+from .operations import Operations, Replay
+from .payments import GatewayInvoice, GatewaySubscription, PaymentGateway, configured
+from .ports import AuditLog, Clock, UserRepository
+from .rbac import Permission, Scope, Target
+
+ALREADY_SUBSCRIBED = "User already has an active subscription"
+NOTHING_TO_CANCEL = "No active subscription to cancel."
+ALREADY_ENDED = "Subscription is already canceled."
+NOT_CANCELLING = "Subscription is not set to cancel at period end."
+NO_PAID_SUBSCRIPTION = "No active paid subscription."
+
+
+@dataclass(frozen=True)
+class Limits:
+    plan_id: int | None
+    plan_name: str | None
+    daily_time_minutes: int | None
+    daily_data_mb: int | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a creating call produced: the subscription, the secret the customer's browser needs
+    when the first payment is not done, and the journal entry the answer is stored with."""
+
+    subscription: Subscription
+    client_secret: str | None = None
+    operation: BillingOperation | None = None
+
+
+def _timestamp(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+class SubscriptionService:
+    def __init__(self, *, subscriptions: SubscriptionRepository, customers: CustomerRepository,
+                 plans: PlanRepository, users: UserRepository, operations: Operations, audit: AuditLog,
+                 clock: Clock, gateway: PaymentGateway | None) -> None:
+        self._subscriptions = subscriptions
+        self._customers = customers
+        self._plans = plans
+        self._users = users
+        self._operations = operations
+        self._audit = audit
+        self._clock = clock
+        self._gateway = gateway
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def current(self, actor: User) -> Subscription | None:
+        """The live subscription (the newest, paid before Free), else the latest; None if never."""
+        rbac.authorize(actor, Permission.OWN_ACCOUNT)
+        live = self._subscriptions.live_for_user(actor.id or 0)
+        if live:
+            return sorted(live, key=lambda s: not s.paid)[0]
+        return self._subscriptions.latest_for_user(actor.id or 0)
+
+    def list(self, actor: User, page: PageRequest, user_id: int | None = None) -> Page[Subscription]:
+        """The caller's own; a tenant owner's tenant's; staff everyone's (`user_id` filters)."""
+        cell = rbac.scope(actor, Permission.BILLING_READ_OTHERS)
+        if cell is Scope.ALL:
+            return self._subscriptions.list(SubscriptionQuery(page, user_id=user_id))
+        if cell is Scope.OWN_TENANT and actor.tenant_id is not None:
+            return self._subscriptions.list(SubscriptionQuery(page, user_id=user_id, tenant_id=actor.tenant_id))
+        if user_id is not None and user_id != actor.id:
+            return self._subscriptions.list(SubscriptionQuery(page, user_id=-1))  # nobody else's
+        return self._subscriptions.list(SubscriptionQuery(page, user_id=actor.id))
+
+    def limits(self, actor: User) -> Limits:
+        current = self.current(actor)
+        plan = self._plans.get(current.plan_id) if current is not None and current.live else None
+        if plan is None:
+            plan = next((p for p in self._plans.list(available_only=False) if p.default), None)
+        if plan is None:
+            return Limits(None, None, None, None)
+        return Limits(plan.id, plan.name, plan.daily_time_minutes, plan.daily_data_mb)
+
+    def invoices(self, actor: User) -> Sequence[GatewayInvoice]:
+        rbac.authorize(actor, Permission.OWN_ACCOUNT)
+        customer = self._customers.customer_of(actor.id or 0)
+        return [] if customer is None else self._provider().list_invoices(customer)
+
+    def replay(self, actor: User, kind: str, client_key: str | None) -> Replay | None:
+        """The stored answer for a client's `Idempotency-Key` already used, if any."""
+        return self._operations.replay(actor.id or 0, kind, client_key)
+
+    def answered(self, outcome: Outcome, status: int, response: Any) -> None:
+        """Store the answer given, with the change (replayed for the same `Idempotency-Key`)."""
+        self._operations.answered(outcome.operation, status, response)
+
+    # -- buying -------------------------------------------------------------------------------
+
+    def subscribe(self, actor: User, *, pricing_id: int | None = None, plan_id: int | None = None,
+                  payment_method: str | None = None, client_key: str | None = None) -> Outcome:
+        rbac.authorize(actor, Permission.OWN_ACCOUNT)
+        plan, pricing = self._choose(pricing_id, plan_id)
+        if not plan.requires_payment or pricing is None:
+            return self._subscribe_free(actor, plan, pricing)
+        self._refuse_if_subscribed(actor)
+        operation = self._start(actor, "subscribe", client_key)
+        try:
+            self._subscriptions.lock_user(actor.id or 0)
+            self._refuse_if_subscribed(actor)  # again, now that no other request can subscribe
+            customer = self._customer(actor, operation.key)
+            if payment_method:
+                self._provider().set_default_payment_method(customer, payment_method)
+            remote = self._provider().create_subscription(
+                customer, self._price_of(pricing), trial_days=pricing.trial_period_days or None,
+                cancel_at_period_end=not plan.auto_renew, idempotency_key=operation.key,
+                metadata={"wiwebb_user": str(actor.id), "wiwebb_operation": operation.key})
+        except DomainError as error:
+            self._operations.fail(operation, error)
+            raise
+        now = self._clock.now()
+        for free in self._subscriptions.live_for_user(actor.id or 0):
+            if not free.paid:  # the paid subscription replaces the Free one
+                self._end(free, now)
+                self._subscriptions.update(free)
+        subscription = Subscription(id=None, user_id=actor.id or 0, plan_id=plan.id or 0, pricing_id=pricing.id,
+                                    status=remote.status, subscription_id=remote.id, customer_id=remote.customer,
+                                    created_at=now, updated_at=now)
+        self._copy(subscription, remote, _timestamp(now))
+        subscription = self._subscriptions.add(subscription)
+        self._record(actor, actor, "subscribed", subscription)
+        return Outcome(subscription, remote.client_secret, operation)
+
+    def _subscribe_free(self, actor: User, plan: Plan, pricing: Pricing | None) -> Outcome:
+        self._subscriptions.lock_user(actor.id or 0)
+        if self._subscriptions.live_for_user(actor.id or 0):
+            raise InvalidOperation(ALREADY_SUBSCRIBED)
+        now = self._clock.now()
+        subscription = self._subscriptions.add(Subscription(
+            id=None, user_id=actor.id or 0, plan_id=plan.id or 0, pricing_id=pricing.id if pricing else None,
+            status="active", paid=False, current_period_start=now, created_at=now, updated_at=now))
+        self._record(actor, actor, "subscribed", subscription)
+        return Outcome(subscription)
+
+    def change(self, actor: User, pricing_id: int, client_key: str | None = None) -> Outcome:
+        """Move the live paid subscription to another price (prorated by the provider)."""
+        rbac.authorize(actor, Permission.OWN_ACCOUNT)
+        plan, pricing = self._choose(pricing_id, None)
+        if not plan.requires_payment or pricing is None:
+            raise ValidationFailed.on("pricing_id", "Choose a paid plan; to stop paying, cancel the subscription.")
+        current = self._live_paid(actor)
+        if current.pricing_id == pricing.id:
+            raise ValidationFailed.on("pricing_id", "The subscription already has this price.")
+        operation = self._start(actor, "change", client_key)
+        try:
+            remote = self._provider().change_subscription_price(current.subscription_id or "", self._price_of(pricing),
+                                                                idempotency_key=operation.key)
+        except DomainError as error:
+            self._operations.fail(operation, error)
+            raise
+        previous = current.pricing_id
+        current.plan_id, current.pricing_id = plan.id or 0, pricing.id
+        self._copy(current, remote, _timestamp(self._clock.now()))
+        self._subscriptions.update(current)
+        self._record(actor, actor, "changed", current, previous_pricing=previous)
+        return Outcome(current, remote.client_secret, operation)
+
+    def set_payment_method(self, actor: User, payment_method: str) -> str:
+        rbac.authorize(actor, Permission.OWN_ACCOUNT)
+        customer = self._customer(actor, str(uuid.uuid4()))
+        return self._provider().set_default_payment_method(customer, payment_method)
+
+    # -- ending -------------------------------------------------------------------------------
+
+    def cancel(self, actor: User, subscription_id: int | None = None, *, at_once: bool = False) -> Subscription:
+        """At period end (the caller's own); staff may cancel anyone's, and `at_once`."""
+        if at_once and rbac.scope(actor, Permission.BILLING_MANAGE_OTHERS) is not Scope.ALL:
+            raise PermissionDenied()
+        if subscription_id is None:
+            live = self._subscriptions.live_for_user(actor.id or 0)
+            if not live:
+                raise InvalidOperation(NOTHING_TO_CANCEL)
+            subscription = sorted(live, key=lambda s: not s.paid)[0]
+        else:
+            found = self._subscriptions.get(subscription_id)
+            if found is None:
+                raise NotFound()
+            rbac.authorize(actor, Permission.BILLING_MANAGE_OTHERS, self._target(found))
+            subscription = found
+        if not subscription.live:
+            raise InvalidOperation(ALREADY_ENDED)
+        now = self._clock.now()
+        if subscription.subscription_id is None:  # Free: nothing to wait for
+            self._end(subscription, now)
+        else:
+            provider_id = subscription.subscription_id
+            remote = (self._provider().cancel_subscription(provider_id) if at_once
+                      else self._provider().set_cancel_at_period_end(provider_id, True))
+            self._copy(subscription, remote, _timestamp(now))
+        self._subscriptions.update(subscription)
+        owner = self._users.get(subscription.user_id)
+        self._record(actor, owner, "canceled_at_once" if at_once else "canceled", subscription)
+        return subscription
+
+    def resume(self, actor: User) -> Subscription:
+        """Undo a cancel at period end."""
+        current = self._live_paid(actor)
+        if not current.cancel_at_period_end:
+            raise InvalidOperation(NOT_CANCELLING)
+        plan = self._plans.get(current.plan_id)
+        if plan is not None and not plan.auto_renew:
+            raise InvalidOperation("This plan does not renew; buy it again when it ends.")
+        remote = self._provider().set_cancel_at_period_end(current.subscription_id or "", False)
+        self._copy(current, remote, _timestamp(self._clock.now()))
+        self._subscriptions.update(current)
+        self._record(actor, actor, "resumed", current)
+        return current
+
+    # -- keeping in step with the provider ----------------------------------------------------
+
+    def apply_provider_state(self, remote: GatewaySubscription, created: int, *, read_back: bool = True
+                             ) -> Subscription | None:
+        """Apply the provider's state of a subscription, as of `created` (Unix seconds). An older
+        state than the one applied is skipped; one from the same second is read back from the
+        provider (two events of one second have no order). A subscription WiWebb does not know
+        yet is adopted when its customer is a user's. Returns the changed subscription, if any."""
+        subscription = self._subscriptions.get_by_provider_id(remote.id)
+        if subscription is not None and created < subscription.provider_updated:
+            return None
+        if subscription is not None and created == subscription.provider_updated and read_back:
+            remote = self._provider().retrieve_subscription(remote.id)
+            created = max(created, _timestamp(self._clock.now()))
+        if subscription is None:
+            return self._adopt(remote, created)
+        before = replace(subscription)
+        pricing = self._plans.get_pricing_by_provider_id(remote.price) if remote.price else None
+        if pricing is not None and pricing.id != subscription.pricing_id:
+            subscription.plan_id, subscription.pricing_id = pricing.plan_id or subscription.plan_id, pricing.id
+        self._copy(subscription, remote, created)
+        if _visible(before) != _visible(subscription):
+            subscription.updated_at = self._clock.now()
+            self._subscriptions.update(subscription)
+            owner = self._users.get(subscription.user_id)
+            self._record(None, owner, "provider_update", subscription, previous_status=before.status)
+            return subscription
+        self._subscriptions.update(subscription)  # only the ordering mark moved
+        return None
+
+    def refresh(self, provider_id: str) -> Subscription | None:
+        """Read one subscription back from the provider and apply it (an invoice event names the
+        subscription; its state is what matters)."""
+        remote = self._provider().retrieve_subscription(provider_id)
+        return self.apply_provider_state(remote, _timestamp(self._clock.now()), read_back=False)
+
+    def sync(self, user_id: int | None = None) -> tuple[builtins.list[tuple[Subscription, str]], builtins.list[str]]:
+        """Re-read every known customer's subscriptions from the provider and repair what drifted
+        (a missed webhook, a call whose local commit failed). Returns what changed and how, and
+        what could not be matched to a plan."""
+        changes: builtins.list[tuple[Subscription, str]] = []
+        skipped: builtins.list[str] = []
+        seen: set[str] = set()
+        now = _timestamp(self._clock.now())
+        for _user, customer in self._customers.all(user_id):
+            for remote in self._provider().list_subscriptions(customer):
+                seen.add(remote.id)
+                before = self._subscriptions.get_by_provider_id(remote.id)
+                if before is None and remote.status in ENDED_STATUSES:
+                    continue  # history WiWebb never had: nothing to repair
+                try:
+                    changed = self.apply_provider_state(remote, now + 1, read_back=False)
+                except LookupError as error:  # a price WiWebb does not sell
+                    skipped.append(f"{remote.id}: {error}")
+                    continue
+                if changed is not None:
+                    changes.append((changed, "adopted" if before is None else f"{before.status} -> {changed.status}"))
+        # Ours but not listed (beyond the provider's first 100, or its customer unrecorded): read
+        # each back by id.
+        for local in self._subscriptions.for_sync(user_id):
+            if local.subscription_id in seen:
+                continue
+            before_status = local.status
+            changed = self.apply_provider_state(self._provider().retrieve_subscription(local.subscription_id or ""),
+                                                now + 1, read_back=False)
+            if changed is not None:
+                changes.append((changed, f"{before_status} -> {changed.status}"))
+        return changes, skipped
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _adopt(self, remote: GatewaySubscription, created: int) -> Subscription:
+        user_id = self._customers.user_of(remote.customer)
+        pricing = self._plans.get_pricing_by_provider_id(remote.price) if remote.price else None
+        if user_id is None or pricing is None:
+            # Not (yet) ours to read: answered as a failure, so the provider delivers it again
+            # (a subscribe whose commit is still under way) and it is kept for inspection.
+            raise LookupError(f"subscription {remote.id}: unknown customer {remote.customer!r} "
+                              f"or price {remote.price!r}")
+        now = self._clock.now()
+        subscription = Subscription(id=None, user_id=user_id, plan_id=pricing.plan_id or 0, pricing_id=pricing.id,
+                                    status=remote.status, subscription_id=remote.id, customer_id=remote.customer,
+                                    created_at=now, updated_at=now)
+        self._copy(subscription, remote, created)
+        subscription = self._subscriptions.add(subscription)
+        self._record(None, self._users.get(user_id), "provider_update", subscription, previous_status=None)
+        return subscription
+
+    def _copy(self, subscription: Subscription, remote: GatewaySubscription, created: int) -> None:
+        subscription.status = remote.status
+        subscription.current_period_start = remote.current_period_start or subscription.current_period_start
+        subscription.current_period_end = remote.current_period_end or subscription.current_period_end
+        subscription.cancel_at_period_end = remote.cancel_at_period_end
+        subscription.trial_end = remote.trial_end
+        subscription.customer_id = remote.customer or subscription.customer_id
+        subscription.provider_updated = max(created, subscription.provider_updated)
+        subscription.updated_at = self._clock.now()
+        if remote.status in ENDED_STATUSES and subscription.ended_at is None:
+            subscription.ended_at = self._clock.now()
+
+    def _end(self, subscription: Subscription, now: datetime) -> None:
+        subscription.status, subscription.ended_at, subscription.updated_at = "canceled", now, now
+
+    def _choose(self, pricing_id: int | None, plan_id: int | None) -> tuple[Plan, Pricing | None]:
+        """The plan and pricing asked for: a pricing by id, or a plan's newest active pricing
+        (None for a Free plan that has none)."""
+        if pricing_id is not None:
+            found = self._plans.get_pricing(pricing_id)
+            plan = self._plans.get(found.plan_id or 0) if found is not None else None
+            if found is None or plan is None or not found.active or not plan.available:
+                raise ValidationFailed.on("pricing_id", f'Invalid pk "{pricing_id}" - object does not exist.')
+            return plan, found
+        if plan_id is None:
+            raise ValidationFailed({"non_field_errors": ["Either pricing_id or plan_id is required."]})
+        plan = self._plans.get(plan_id)
+        active = [p for p in plan.pricings if p.active] if plan is not None else []
+        if plan is None or not plan.available or (plan.requires_payment and not active):
+            raise ValidationFailed.on("plan_id", f'Invalid pk "{plan_id}" - object does not exist.')
+        return plan, max(active, key=lambda p: p.id or 0) if active else None
+
+    def _price_of(self, pricing: Pricing) -> str:
+        if not pricing.stripe_price_id:
+            raise ValidationFailed.on("pricing_id", "This price is not on sale through the payment provider.")
+        return pricing.stripe_price_id
+
+    def _refuse_if_subscribed(self, actor: User) -> None:
+        if any(s.paid for s in self._subscriptions.live_for_user(actor.id or 0)):
+            raise InvalidOperation(ALREADY_SUBSCRIBED)
+
+    def _live_paid(self, actor: User) -> Subscription:
+        rbac.authorize(actor, Permission.OWN_ACCOUNT)
+        live = [s for s in self._subscriptions.live_for_user(actor.id or 0) if s.paid]
+        if not live:
+            raise InvalidOperation(NO_PAID_SUBSCRIPTION)
+        return live[0]
+
+    def _customer(self, actor: User, key: str) -> str:
+        customer = self._customers.customer_of(actor.id or 0)
+        if customer is None:
+            name = f"{actor.first_name} {actor.last_name}".strip() or actor.username
+            customer = self._provider().create_customer(actor.email or None, name, {"wiwebb_user": str(actor.id)},
+                                                        idempotency_key=f"{key}-customer").id
+            self._customers.remember(actor.id or 0, customer, self._clock.now())
+        return customer
+
+    def _start(self, actor: User, kind: str, client_key: str | None) -> BillingOperation:
+        self._provider()  # no journal entry for a call that cannot be made
+        return self._operations.start(actor.id or 0, kind, client_key)
+
+    def _target(self, subscription: Subscription) -> Target:
+        return Target.owned_by(self._users.get(subscription.user_id), subscription.user_id)
+
+    def _provider(self) -> PaymentGateway:
+        return configured(self._gateway)
+
+    def _record(self, actor: User | None, owner: User | None, change: str, subscription: Subscription,
+                **details: Any) -> None:
+        self._audit.record(AuditEntry.of(
+            "subscription_changed", actor=actor, target=owner, tenant_id=owner.tenant_id if owner else None,
+            timestamp=self._clock.now(),
+            details={"change": change, "subscription": subscription.id, "plan": subscription.plan_id,
+                     "status": subscription.status, **details}))
+
+
+def _visible(subscription: Subscription) -> tuple[object, ...]:
+    return (subscription.status, subscription.current_period_start, subscription.current_period_end,
+            subscription.cancel_at_period_end, subscription.trial_end, subscription.pricing_id)

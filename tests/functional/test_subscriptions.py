@@ -1,0 +1,318 @@
+"""Subscriptions over HTTP against an in-memory payment provider that answers as Stripe does:
+buying (paid, Free, Day Pass, trials, declined cards), one live paid subscription per user,
+cancelling (own only; staff anyone's, also at once), resuming, changing price, the payment
+method, invoices, limits, lists, Idempotency-Key, and a provider that is down."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from wiwebb.adapters.memory import InMemoryPaymentGateway
+from wiwebb.adapters.orm import BillingOperationRow, SubscriptionRow
+
+from .conftest import Api
+
+SUBS = "/api/v1/subscriptions/"
+SHAPE = {"id", "user", "plan", "pricing", "subscription_id", "status", "current_period_start", "current_period_end",
+         "cancel_at_period_end", "trial_end", "created_at", "updated_at"}
+
+
+@pytest.fixture
+def gateway() -> InMemoryPaymentGateway:
+    return InMemoryPaymentGateway()
+
+
+
+@pytest.fixture
+def plans(api, root) -> dict[str, dict]:
+    """The default catalogue plus a trial plan and a second price of Premium, by name."""
+    made = {}
+    for body in ({"name": "Free", "requires_payment": False, "default": True, "daily_time_minutes": 180,
+                  "daily_data_mb": 300, "pricings": [{"amount": "0"}]},
+                 {"name": "Day Pass", "auto_renew": False, "pricings": [{"amount": "5", "interval": "day"}]},
+                 {"name": "Premium", "pricings": [{"amount": "200"}, {"amount": "2000", "interval": "year"}]},
+                 {"name": "Trial", "pricings": [{"amount": "10", "trial_period_days": 14}]}):
+        made[body["name"]] = api.post_json("/api/v1/plans/", body, headers=root, status=201).json
+    return made
+
+
+def user(api: Api, name: str = "sam") -> dict[str, str]:
+    return api.auth(api.register(name)["key"])
+
+
+def price(plans, name: str, index: int = 0) -> int:
+    return plans[name]["pricings"][index]["id"]
+
+
+def subscribe(api, headers, plans, name="Premium", status=201, **extra):
+    body = {"pricing_id": price(plans, name), "payment_method": "pm_card_visa", **extra}
+    return api.post_json(f"{SUBS}subscribe/", body, headers=headers, status=status)
+
+
+def rows(database, **where) -> list[SubscriptionRow]:
+    with database.session() as session:
+        return list(session.scalars(select(SubscriptionRow).filter_by(**where).order_by(SubscriptionRow.id)))
+
+
+def test_subscribing_with_a_good_card_is_active_in_the_contract_shape(api, plans, gateway, root):
+    sam = user(api)
+    me = api.get("/api/v1/auth/user/", headers=sam).json
+    body = subscribe(api, sam, plans).json
+    assert set(body) == SHAPE  # no client_secret: nothing left to pay
+    assert body["status"] == "active" and body["user"] == me["id"] and body["plan"] == plans["Premium"]["id"]
+    assert body["pricing"] == price(plans, "Premium") and body["subscription_id"] in gateway.subscriptions
+    assert body["current_period_start"].endswith("Z") and body["current_period_end"] > body["current_period_start"]
+    assert body["cancel_at_period_end"] is False and body["trial_end"] is None
+    assert api.get(f"{SUBS}status/", headers=sam).json == body
+    assert api.get(SUBS, headers=sam).json["results"] == [body]
+    assert api.get(f"{SUBS}me/limits/", headers=sam).json == {
+        "plan_id": plans["Premium"]["id"], "plan_name": "Premium", "daily_time_minutes": None, "daily_data_mb": None}
+    [entry] = api.get("/api/v1/audit-logs/?action=subscription_changed", headers=root).json["results"]
+    assert entry["details"]["change"] == "subscribed" and entry["details"]["subscription"] == body["id"]
+    # The provider's customer knows the card and who it is.
+    customer = gateway.subscriptions[body["subscription_id"]].customer
+    assert gateway.customers[customer].email == "sam@acme.test"
+
+
+def test_subscribe_by_plan_id_takes_its_newest_active_pricing(api, plans):
+    body = api.post_json(f"{SUBS}subscribe/", {"plan_id": plans["Premium"]["id"], "payment_method": "pm_card_visa"},
+                         headers=user(api), status=201).json
+    assert body["pricing"] == price(plans, "Premium", 1)
+
+
+def test_one_live_paid_subscription_per_user(api, plans, gateway):
+    sam = user(api)
+    subscribe(api, sam, plans)
+    refused = subscribe(api, sam, plans, "Day Pass", status=400).json
+    assert refused == {"detail": "User already has an active subscription"}
+    assert [c for c, _ in gateway.calls].count("create_subscription") == 1
+
+
+def test_a_paid_subscription_replaces_the_free_one(api, plans, database):
+    sam = user(api)
+    free = api.post_json(f"{SUBS}subscribe/", {"plan_id": plans["Free"]["id"]}, headers=sam, status=201).json
+    assert free["subscription_id"] is None and free["status"] == "active"
+    assert api.get(f"{SUBS}me/limits/", headers=sam).json["daily_time_minutes"] == 180
+    paid = subscribe(api, sam, plans).json
+    assert api.get(f"{SUBS}status/", headers=sam).json["id"] == paid["id"]
+    statuses = {r.id: r.status for r in rows(database)}
+    assert statuses == {free["id"]: "canceled", paid["id"]: "active"}
+
+
+def test_limits_fall_back_to_the_default_plan_and_status_is_null_before_any_subscription(api, plans):
+    sam = user(api)
+    assert api.get(f"{SUBS}status/", headers=sam).json is None
+    assert api.get(f"{SUBS}me/limits/", headers=sam).json == {
+        "plan_id": plans["Free"]["id"], "plan_name": "Free", "daily_time_minutes": 180, "daily_data_mb": 300}
+
+
+def test_a_declined_first_payment_is_incomplete_with_a_client_secret(api, plans):
+    body = subscribe(api, user(api), plans, payment_method="pm_card_chargeCustomerFail").json
+    assert body["status"] == "incomplete" and body["client_secret"].startswith("pi_")
+
+
+def test_a_card_the_provider_refuses_outright_is_a_400_with_its_message_and_nothing_kept(api, plans, database):
+    body = subscribe(api, user(api), plans, payment_method="pm_invalid_card", status=400).json
+    assert "No such PaymentMethod" in body["detail"]
+    assert rows(database) == []
+
+
+def test_day_pass_ends_by_itself_and_trials_reach_the_provider(api, plans):
+    day = subscribe(api, user(api, "dee"), plans, "Day Pass").json
+    assert day["cancel_at_period_end"] is True and day["status"] == "active"
+    trial = subscribe(api, user(api, "tim"), plans, "Trial").json
+    assert trial["status"] == "trialing" and trial["trial_end"] is not None
+
+
+def test_cancel_own_at_period_end_and_resume(api, plans, gateway):
+    sam = user(api)
+    body = subscribe(api, sam, plans).json
+    cancelled = api.post_json(f"{SUBS}cancel/", {}, headers=sam).json
+    assert cancelled["id"] == body["id"] and cancelled["cancel_at_period_end"] is True
+    assert cancelled["status"] == "active"  # live until the period ends
+    assert gateway.subscriptions[body["subscription_id"]].cancel_at_period_end is True
+    resumed = api.post_json(f"{SUBS}resume/", {}, headers=sam).json
+    assert resumed["cancel_at_period_end"] is False
+    assert api.post_json(f"{SUBS}resume/", {}, headers=sam, status=400).json == {
+        "detail": "Subscription is not set to cancel at period end."}
+
+
+def test_nobody_cancels_someone_elses_subscription_but_staff_who_may_also_end_it_at_once(api, plans, root, gateway):
+    sam, eve = user(api, "sam"), user(api, "eve")
+    body = subscribe(api, sam, plans).json
+    assert api.post_json(f"{SUBS}cancel/", {"subscription_id": body["id"]}, headers=eve, status=404).json == {
+        "detail": "Not found."}
+    assert api.post_json(f"{SUBS}cancel/", {"subscription_id": body["id"], "at_once": True}, headers=sam,
+                         status=403).json == {"detail": "You do not have permission to perform this action."}
+    ended = api.post_json(f"{SUBS}cancel/", {"subscription_id": body["id"], "at_once": True}, headers=root).json
+    assert ended["status"] == "canceled" and gateway.subscriptions[body["subscription_id"]].status == "canceled"
+    assert api.post_json(f"{SUBS}cancel/", {"subscription_id": body["id"]}, headers=root, status=400).json == {
+        "detail": "Subscription is already canceled."}
+    assert api.post_json(f"{SUBS}cancel/", {}, headers=sam, status=400).json == {
+        "detail": "No active subscription to cancel."}
+    # Ended, it no longer counts: sam may buy again.
+    subscribe(api, sam, plans)
+
+
+def test_tenant_owners_read_their_tenants_subscriptions_but_cancel_none(api, plans, root):
+    tenant = api.post_json("/api/v1/tenants/", {"name": "Acme"}, headers=root, status=201).json
+    for username, role in (("olive", "tenant_owner"), ("sue", "subscriber")):
+        api.post_json("/api/v1/users/", {"username": username, "email": f"{username}@acme.test", "role": role,
+                                         "tenant": tenant["id"], "password": "correct-horse-9"}, headers=root,
+                      status=201)
+    olive, sue = (api.auth(api.login(n, "correct-horse-9")) for n in ("olive", "sue"))
+    outsider = user(api, "out")
+    sues = subscribe(api, sue, plans).json
+    subscribe(api, outsider, plans)
+    assert [s["id"] for s in api.get(SUBS, headers=olive).json["results"]] == [sues["id"]]
+    assert api.post_json(f"{SUBS}cancel/", {"subscription_id": sues["id"]}, headers=olive, status=404)
+    assert api.get(SUBS, headers=root).json["count"] == 2
+    assert api.get(f"{SUBS}?user={sues['user']}", headers=root).json["count"] == 1
+    assert api.get(f"{SUBS}?user={sues['user']}", headers=outsider).json["count"] == 0
+
+
+def test_change_moves_to_another_price_prorated(api, plans, root, gateway):
+    sam = user(api)
+    body = subscribe(api, sam, plans).json
+    changed = api.post_json(f"{SUBS}change/", {"pricing_id": price(plans, "Trial")}, headers=sam).json
+    assert changed["id"] == body["id"] and changed["plan"] == plans["Trial"]["id"]
+    assert changed["pricing"] == price(plans, "Trial")
+    assert gateway.subscriptions[body["subscription_id"]].price != gateway.subscriptions[body["subscription_id"]].id
+    assert api.post_json(f"{SUBS}change/", {"pricing_id": price(plans, "Trial")}, headers=sam, status=400).json == {
+        "pricing_id": ["The subscription already has this price."]}
+    assert api.post_json(f"{SUBS}change/", {"pricing_id": 999999}, headers=sam, status=400).json == {
+        "pricing_id": ['Invalid pk "999999" - object does not exist.']}
+    assert api.post_json(f"{SUBS}change/", {"pricing_id": price(plans, "Trial")}, headers=user(api, "new"),
+                         status=400).json == {"detail": "No active paid subscription."}
+    changes = [e["details"]["change"] for e in
+               api.get("/api/v1/audit-logs/?action=subscription_changed", headers=root).json["results"]]
+    assert changes == ["changed", "subscribed"]
+
+
+def test_payment_method_and_invoices(api, plans):
+    sam = user(api)
+    assert api.get(f"{SUBS}invoices/", headers=sam).json == []
+    method = api.post_json(f"{SUBS}payment-method/", {"payment_method": "pm_card_visa"}, headers=sam).json
+    assert method["payment_method"].startswith("pm_")
+    subscribe(api, sam, plans, payment_method=None)  # pays with the default card set above
+    [invoice] = api.get(f"{SUBS}invoices/", headers=sam).json
+    assert invoice["status"] == "paid" and invoice["amount_paid"] == "200.00" and invoice["currency"] == "usd"
+    assert api.post_json(f"{SUBS}payment-method/", {}, headers=sam, status=400).json == {
+        "payment_method": ["This field is required."]}
+
+
+def test_bad_bodies_answer_in_drf_format(api, plans):
+    sam = user(api)
+    assert api.post_json(f"{SUBS}subscribe/", {}, headers=sam, status=400).json == {
+        "non_field_errors": ["Either pricing_id or plan_id is required."]}
+    assert api.post_json(f"{SUBS}subscribe/", {"pricing_id": "x"}, headers=sam, status=400).json == {
+        "pricing_id": ["A valid integer is required."]}
+    assert api.post_json(f"{SUBS}subscribe/", {"plan_id": 424242}, headers=sam, status=400).json == {
+        "plan_id": ['Invalid pk "424242" - object does not exist.']}
+    api.post_json(f"{SUBS}subscribe/", {"plan_id": 1}, status=401)
+
+
+def test_a_provider_outage_is_a_503_and_leaves_nothing_half_made(api, plans, gateway, database):
+    sam = user(api)
+    gateway.unavailable = True
+    assert subscribe(api, sam, plans, status=503).json == {"detail": "Payment provider unavailable. Try again later."}
+    assert rows(database) == []
+    with database.session() as session:  # the attempt is on record, of unknown outcome, and holds no lock
+        [operation] = session.scalars(select(BillingOperationRow))
+        assert (operation.status, operation.lock) == ("pending", None)
+        assert "PaymentProviderUnavailable" in operation.error
+    gateway.unavailable = False
+    assert subscribe(api, sam, plans).json["status"] == "active"
+
+
+def test_the_same_idempotency_key_answers_the_first_result_and_subscribes_once(api, plans, gateway, database):
+    sam = user(api)
+    first = api.post_json(
+        f"{SUBS}subscribe/", {"pricing_id": price(plans, "Premium"), "payment_method": "pm_card_visa"},
+        headers={**sam, "Idempotency-Key": "order-1"}, status=201)
+    again = api.post_json(f"{SUBS}subscribe/", {"pricing_id": price(plans, "Premium")},
+                          headers={**sam, "Idempotency-Key": "order-1"}, status=201)
+    assert again.json == first.json and again.headers["Idempotent-Replayed"] == "true"
+    assert [c for c, _ in gateway.calls].count("create_subscription") == 1
+    # Another user's identical key is theirs alone.
+    body = {"pricing_id": price(plans, "Premium"), "payment_method": "pm_card_visa"}
+    other = api.post_json(f"{SUBS}subscribe/", body, headers={**user(api, "eve"), "Idempotency-Key": "order-1"},
+                          status=201)
+    assert other.json["id"] != first.json["id"]
+
+
+def test_a_lost_answer_retried_with_the_same_key_subscribes_once(api, plans, gateway, database):
+    sam = user(api)
+    headers = {**sam, "Idempotency-Key": "retry-me"}
+    body = {"pricing_id": price(plans, "Premium"), "payment_method": "pm_card_visa"}
+    calls_before = len(gateway.calls)
+    _lose_answer_of(gateway, "create_subscription")  # the provider subscribed; its answer never arrived
+    api.post_json(f"{SUBS}subscribe/", body, headers=headers, status=503)
+    assert len(gateway.subscriptions) == 1 and rows(database) == []
+    retried = api.post_json(f"{SUBS}subscribe/", body, headers=headers, status=201).json
+    assert len(gateway.subscriptions) == 1 and retried["subscription_id"] in gateway.subscriptions
+    keys = {key for call, key in gateway.calls[calls_before:] if call == "create_subscription"}
+    assert len(keys) == 1  # the retry carried the first attempt's idempotency key
+    assert [r.subscription_id for r in rows(database)] == [retried["subscription_id"]]
+
+
+def _lose_answer_of(gateway: InMemoryPaymentGateway, method: str) -> None:
+    """Lose the answer of the next call of `method` only."""
+    original = getattr(gateway, method)
+
+    def once(*args, **kwargs):
+        setattr(gateway, method, original)
+        gateway.lose_next_answer()
+        return original(*args, **kwargs)
+
+    setattr(gateway, method, once)
+
+
+def test_an_operation_in_progress_blocks_a_second_one_until_it_is_stale(api, plans, database):
+    from datetime import UTC, datetime, timedelta
+
+    sam = user(api)
+    me = api.get("/api/v1/auth/user/", headers=sam).json["id"]
+    with database.session(write=True) as session, session.begin():
+        session.add(BillingOperationRow(key="k-1", user_id=me, kind="subscribe", lock=f"user:{me}", status="pending",
+                                        created_at=datetime.now(UTC)))
+    assert subscribe(api, sam, plans, status=409).json == {
+        "detail": "Another billing operation for this account is in progress. Try again in a moment."}
+    with database.session(write=True) as session, session.begin():
+        session.query(BillingOperationRow).filter_by(key="k-1").update(
+            {"created_at": datetime.now(UTC) - timedelta(minutes=6)})
+    assert subscribe(api, sam, plans).json["status"] == "active"
+    with database.session() as session:
+        abandoned = session.scalar(select(BillingOperationRow).filter_by(key="k-1"))
+        assert abandoned.status == "failed" and abandoned.error.startswith("abandoned")
+        assert session.scalar(select(func.count()).select_from(BillingOperationRow).filter_by(status="done")) == 1
+
+
+def test_the_dashboard_counts_live_paid_subscriptions_and_their_monthly_revenue(api, plans, root, gateway):
+    from datetime import UTC, datetime
+
+    tenant = api.post_json("/api/v1/tenants/", {"name": "Acme"}, headers=root, status=201).json
+    api.post_json("/api/v1/users/", {"username": "olive", "email": "olive@acme.test", "role": "tenant_owner",
+                                     "tenant": tenant["id"], "password": "correct-horse-9"}, headers=root, status=201)
+    api.post_json("/api/v1/users/", {"username": "sue", "email": "sue@acme.test", "role": "subscriber",
+                                     "tenant": tenant["id"], "password": "correct-horse-9"}, headers=root, status=201)
+    olive, sue = (api.auth(api.login(n, "correct-horse-9")) for n in ("olive", "sue"))
+    subscribe(api, sue, plans)  # Premium, $200 a month, in Acme
+    yearly = api.post_json(f"{SUBS}subscribe/", {"pricing_id": price(plans, "Premium", 1),
+                                                 "payment_method": "pm_card_visa"}, headers=user(api, "yan")).json
+    subscribe(api, user(api, "dee"), plans, "Day Pass")  # does not renew: counted once, $5
+    api.post_json(f"{SUBS}subscribe/", {"plan_id": plans["Free"]["id"]}, headers=user(api, "fay"))  # not paid
+    ended = subscribe(api, user(api, "end"), plans).json
+    api.post_json(f"{SUBS}cancel/", {"subscription_id": ended["id"], "at_once": True}, headers=root)
+    platform = api.get("/api/v1/dashboard/stats/", headers=root).json
+    assert platform["active_subscriptions"] == 3
+    assert platform["monthly_revenue"] == round(200 + 2000 / 12 + 5, 2)
+    this_month = platform["series"][-1]
+    assert this_month["month"] == f"{datetime.now(UTC):%Y-%m}"
+    assert this_month["new_subscriptions"] == 4  # ended ones were new this month too
+    assert this_month["revenue"] == 200 + 2000 + 5 + 200
+    assert all(m["new_subscriptions"] == 0 for m in platform["series"][:-1])
+    mine = api.get("/api/v1/dashboard/stats/", headers=olive).json
+    assert (mine["active_subscriptions"], mine["monthly_revenue"]) == (1, 200.0)
+    assert mine["series"][-1]["new_subscriptions"] == 1 and yearly["status"] == "active"

@@ -1,0 +1,226 @@
+"""The Stripe webhook over HTTP: signatures checked on the raw body, every malformed delivery a 400,
+events applied exactly once and in order, invoice events read the subscription back, and a
+failed event kept (with its raw body) for replay. Events are signed as Stripe signs them
+(`stripe.WebhookSignature.generate_signature_header`)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+import stripe
+from sqlalchemy import select
+
+from wiwebb.adapters.memory import InMemoryPaymentGateway
+from wiwebb.adapters.orm import BillingCustomerRow, SubscriptionRow, WebhookEventRow
+
+from ..conftest import make_settings
+from .conftest import Api
+
+SECRET = "whsec_test_secret"
+HOOK = "/api/v1/payments/webhook/"
+SUBS = "/api/v1/subscriptions/"
+
+
+@pytest.fixture
+def settings(database, tmp_path):
+    return make_settings(database.url.render_as_string(False), tmp_path, STRIPE_WEBHOOK_SECRET=SECRET)
+
+
+@pytest.fixture
+def gateway() -> InMemoryPaymentGateway:
+    return InMemoryPaymentGateway()
+
+
+
+def signed(payload: str, secret: str = SECRET, timestamp: int | None = None) -> dict[str, str]:
+    header = stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp=timestamp or int(time.time()))
+    return {"Stripe-Signature": header, "Content-Type": "application/json"}
+
+
+def deliver(api: Api, event: dict, status: int = 200, path: str = HOOK):
+    payload = json.dumps(event)
+    return api.post(path, payload, headers=signed(payload), status=status)
+
+
+def event(event_id: str, event_type: str, obj: dict, created: int) -> dict:
+    return {"id": event_id, "object": "event", "type": event_type, "created": created, "data": {"object": obj}}
+
+
+def subscription_object(sub: dict, status: str, *, customer: str, price: str, cancel: bool = False) -> dict:
+    """A subscription as current Stripe API versions send it (the period on the item)."""
+    start = int(time.time())
+    return {"id": sub["subscription_id"], "object": "subscription", "status": status, "customer": customer,
+            "cancel_at_period_end": cancel, "trial_end": None, "metadata": {},
+            "items": {"data": [{"price": {"id": price}, "current_period_start": start,
+                                "current_period_end": start + 30 * 86400}]}}
+
+
+@pytest.fixture
+def subscribed(api, root, gateway):
+    """A subscriber with an active Premium subscription: (headers, subscription, customer, price)."""
+    plan = api.post_json("/api/v1/plans/", {"name": "Premium", "pricings": [{"amount": "200"}]}, headers=root).json
+    headers = api.auth(api.register("sam")["key"])
+    sub = api.post_json(f"{SUBS}subscribe/", {"pricing_id": plan["pricings"][0]["id"],
+                                              "payment_method": "pm_card_visa"}, headers=headers, status=201).json
+    remote = gateway.subscriptions[sub["subscription_id"]]
+    return headers, sub, remote.customer, remote.price
+
+
+def status_of(api, headers) -> dict:
+    return api.get(f"{SUBS}status/", headers=headers).json
+
+
+# -- what is refused ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, payload, headers", [
+    ("the guide's curl: {} unsigned", "{}", {"Content-Type": "application/json"}),
+    ("no signature", '{"id": "evt_1"}', {"Content-Type": "application/json"}),
+    ("wrong secret", '{"id": "evt_1"}', signed('{"id": "evt_1"}', secret="whsec_other")),
+    ("body changed after signing", '{"id": "evt_2"}', signed('{"id": "evt_1"}')),
+    ("garbage header", '{"id": "evt_1"}', {"Stripe-Signature": "nonsense", "Content-Type": "application/json"}),
+    ("older than 300 s", '{"id": "evt_1"}', signed('{"id": "evt_1"}', timestamp=int(time.time()) - 301)),
+])
+def test_a_delivery_without_a_valid_recent_signature_is_a_400(api, name, payload, headers):
+    assert api.post(HOOK, payload, headers=headers, status=400).json == {"detail": "Invalid signature."}
+
+
+@pytest.mark.parametrize("payload", ["", "{}", "not json", "[1, 2]", '{"id": "evt_1", "type": "x"}'])
+def test_a_signed_body_that_is_not_an_event_is_a_400(api, payload):
+    assert api.post(HOOK, payload, headers=signed(payload), status=400).json == {"detail": "Invalid payload."}
+
+
+def test_without_a_configured_secret_every_delivery_is_refused(make_api):
+    api = make_api(STRIPE_WEBHOOK_SECRET="")
+    payload = json.dumps(event("evt_1", "invoice.paid", {"object": "invoice", "id": "in_1"}, 1))
+    assert api.post(HOOK, payload, headers=signed(payload), status=400).json == {"detail": "Invalid signature."}
+
+
+def test_other_event_types_are_acknowledged_and_ignored(api):
+    body = deliver(api, event("evt_x", "customer.created", {"object": "customer", "id": "cus_1"}, 1)).json
+    assert body == {"received": True, "outcome": "ignored"}
+
+
+# -- applied once, in order ---------------------------------------------------------------------------
+
+
+def test_an_update_is_applied_once_and_a_duplicate_changes_nothing(api, subscribed, database, root):
+    headers, sub, customer, price = subscribed
+    later = int(time.time()) + 10
+    past_due = event("evt_1", "customer.subscription.updated",
+                     subscription_object(sub, "past_due", customer=customer, price=price), later)
+    assert deliver(api, past_due).json["outcome"] == "processed"
+    assert status_of(api, headers)["status"] == "past_due"
+    active = event("evt_2", "customer.subscription.updated",
+                   subscription_object(sub, "active", customer=customer, price=price), later + 5)
+    deliver(api, active)
+    assert deliver(api, past_due).json == {"received": True, "outcome": "duplicate"}
+    assert status_of(api, headers)["status"] == "active"
+    changes = api.get("/api/v1/audit-logs/?action=subscription_changed", headers=root).json["results"]
+    assert [c["details"]["status"] for c in changes] == ["active", "past_due", "active"]
+    with database.session() as session:
+        assert sorted(session.scalars(select(WebhookEventRow.event_id))) == ["evt_1", "evt_2"]
+
+
+def test_an_older_event_never_overwrites_a_newer_state_and_the_alias_path_works(api, subscribed):
+    headers, sub, customer, price = subscribed
+    now = int(time.time())
+    deliver(api, event("evt_new", "customer.subscription.updated",
+                       subscription_object(sub, "active", customer=customer, price=price, cancel=True), now + 20),
+            path="/api/v1/webhooks/stripe/")
+    deliver(api, event("evt_old", "customer.subscription.updated",
+                       subscription_object(sub, "past_due", customer=customer, price=price), now + 10))
+    state = status_of(api, headers)
+    assert (state["status"], state["cancel_at_period_end"]) == ("active", True)
+
+
+def test_two_events_of_the_same_second_are_settled_by_reading_the_subscription_back(api, subscribed, gateway):
+    headers, sub, customer, price = subscribed
+    second = int(time.time()) + 30
+    deliver(api, event("evt_a", "customer.subscription.updated",
+                       subscription_object(sub, "past_due", customer=customer, price=price), second))
+    gateway.set_subscription_status(sub["subscription_id"], "unpaid")  # what Stripe holds now
+    deliver(api, event("evt_b", "customer.subscription.updated",
+                       subscription_object(sub, "active", customer=customer, price=price), second))
+    assert status_of(api, headers)["status"] == "unpaid"
+
+
+def test_invoice_paid_completes_an_incomplete_subscription(api, root, gateway):
+    plan = api.post_json("/api/v1/plans/", {"name": "Premium", "pricings": [{"amount": "200"}]}, headers=root).json
+    headers = api.auth(api.register("sam")["key"])
+    sub = api.post_json(f"{SUBS}subscribe/", {"pricing_id": plan["pricings"][0]["id"],
+                                              "payment_method": "pm_card_chargeCustomerFail"}, headers=headers).json
+    assert sub["status"] == "incomplete"
+    gateway.set_subscription_status(sub["subscription_id"], "active")  # the customer paid with another card
+    invoice = {"id": "in_9", "object": "invoice", "status": "paid", "subscription": sub["subscription_id"],
+               "amount_due": 20000, "amount_paid": 20000, "currency": "usd"}
+    assert deliver(api, event("evt_paid", "invoice.paid", invoice, int(time.time()))).json["outcome"] == "processed"
+    assert status_of(api, headers)["status"] == "active"
+
+
+def test_deleted_ends_the_subscription(api, subscribed, database):
+    headers, sub, customer, price = subscribed
+    deliver(api, event("evt_del", "customer.subscription.deleted",
+                       subscription_object(sub, "canceled", customer=customer, price=price), int(time.time()) + 5))
+    assert status_of(api, headers)["status"] == "canceled"
+    with database.session() as session:
+        assert session.scalar(select(SubscriptionRow.ended_at)) is not None
+
+
+def test_a_subscription_made_outside_wiwebb_for_a_known_customer_is_adopted(api, subscribed):
+    headers, sub, customer, price = subscribed
+    foreign = {**sub, "subscription_id": "sub_made_in_dashboard"}
+    deliver(api, event("evt_created", "customer.subscription.created",
+                       subscription_object(foreign, "active", customer=customer, price=price), int(time.time())))
+    ids = [s["subscription_id"] for s in api.get(SUBS, headers=headers).json["results"]]
+    assert ids == ["sub_made_in_dashboard", sub["subscription_id"]]
+
+
+# -- never lost ---------------------------------------------------------------------------------------
+
+
+def test_a_failing_event_answers_500_is_kept_and_can_be_replayed(api, subscribed, database, wsgi_app):
+    headers, sub, _customer, price = subscribed
+    stranger = {**sub, "subscription_id": "sub_unknown"}
+    failing = event("evt_fail", "customer.subscription.created",
+                    subscription_object(stranger, "active", customer="cus_not_yet_known", price=price),
+                    int(time.time()))
+    body = deliver(api, failing, status=500).json
+    assert body["detail"] == "A server error occurred."
+    deliver(api, failing, status=500)  # Stripe delivers again: still failing, counted
+    with database.session() as session:
+        stored = session.get(WebhookEventRow, "evt_fail")
+        assert (stored.status, stored.attempts, stored.type) == ("failed", 2, "customer.subscription.created")
+        assert "cus_not_yet_known" in stored.error and json.loads(stored.payload) == failing
+        assert session.scalar(select(SubscriptionRow).filter_by(subscription_id="sub_unknown")) is None
+    # The customer becomes known (for example the user's own subscribe commits); a replay applies it.
+    me = api.get("/api/v1/auth/user/", headers=headers).json["id"]
+    with database.session(write=True) as session, session.begin():
+        session.query(BillingCustomerRow).filter_by(user_id=me).update({"customer_id": "cus_not_yet_known"})
+    with database.session(write=True) as session, session.begin():
+        service = wsgi_app.adapters.webhooks(session)
+        assert [e.event_id for e in service.failed()] == ["evt_fail"]
+        assert service.replay("evt_fail") == "processed"
+    with database.session() as session:
+        assert session.get(WebhookEventRow, "evt_fail").status == "processed"
+        assert session.scalar(select(SubscriptionRow).filter_by(subscription_id="sub_unknown")) is not None
+    assert deliver(api, failing).json["outcome"] == "duplicate"  # and Stripe's next retry is a no-op
+
+
+def test_the_logs_answer_was_it_received_and_applied(api, subscribed, caplog):
+    """The guide's `docker compose logs api | grep webhook` (and `grep -i stripe`) finds every
+    delivery with its event id, type and outcome."""
+    _headers, sub, customer, price = subscribed
+    caplog.set_level("INFO", logger="wiwebb.webhooks")
+    updated = event("evt_logged", "customer.subscription.updated",
+                    subscription_object(sub, "past_due", customer=customer, price=price), int(time.time()) + 9)
+    deliver(api, updated)
+    deliver(api, updated)
+    api.post(HOOK, "{}", headers={"Content-Type": "application/json"}, status=400)
+    lines = [r.getMessage() for r in caplog.records if r.name == "wiwebb.webhooks"]
+    assert any("evt_logged customer.subscription.updated: processed" in line for line in lines), lines
+    assert any("evt_logged customer.subscription.updated: duplicate" in line for line in lines), lines
+    assert any(line.startswith("Stripe webhook refused") for line in lines), lines
+    assert all("webhook" in line and "stripe" in line.lower() for line in lines)
