@@ -3,11 +3,13 @@ ini file (settings, database, domain services)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.orm import Session as DbSession
 
 from wiwebb.adapters import schema
 from wiwebb.adapters.database import DatabaseUnreachable, shell_command
@@ -16,8 +18,10 @@ from wiwebb.app import Adapters, build_app, configure_logging
 from wiwebb.domain.catalogue import CatalogueService
 from wiwebb.domain.identity import IdentityService
 from wiwebb.domain.mail import MailDelivery
+from wiwebb.domain.subscriptions import SubscriptionService
 from wiwebb.domain.tenancy import TenantService
 from wiwebb.domain.user_admin import UserAdminService
+from wiwebb.domain.webhooks import WebhookService
 from wiwebb.entrypoints import cli as cli_entrypoint
 from wiwebb.settings import SettingsError, load_settings
 
@@ -100,6 +104,30 @@ class Toolbox:
         self.require_migrated()
         with self.adapters.database.session(write=True) as session, session.begin():
             yield self.adapters.catalogue(session)
+
+    @contextmanager
+    def webhooks(self) -> Iterator[WebhookService]:
+        """The webhook service in one committed transaction; a failed event is recorded after it
+        (in a transaction of its own, as in a request)."""
+        with self._billing_session() as (session, durable):
+            yield self.adapters.webhooks(session, durable=durable)
+
+    @contextmanager
+    def subscriptions(self) -> Iterator[SubscriptionService]:
+        with self._billing_session() as (session, durable):
+            yield self.adapters.subscriptions(session, durable=durable)
+
+    @contextmanager
+    def _billing_session(self) -> Iterator[tuple[DbSession, Callable[[Callable[[DbSession], object]], None]]]:
+        self.require_migrated()
+        database = self.adapters.database
+        after: list[Callable[[DbSession], object]] = []
+        try:
+            with database.session(write=True) as session, session.begin():
+                yield session, after.append
+        finally:
+            for work in after:
+                database.run_in_own_transaction(work)
 
     def frontend_url(self) -> str:
         return self.settings.frontend_url

@@ -26,13 +26,15 @@ from wiwebb.domain.payments import PaymentProviderUnavailable, PaymentRefused
 from wiwebb.domain.tenancy import TenantService
 from wiwebb.domain.user_admin import UserAdminService
 
+from . import cli_billing
+
 APP_LABELS = ("api", "wiwebb")
 
 # Who operators act as: a superadmin that is no account (the audit log shows no actor).
 OPERATOR = User(id=None, username="(wiwebb command)", email="", password_hash="!", role=Role.SUPERADMIN)
 
 
-class Tools(Protocol):
+class Tools(cli_billing.BillingTools, Protocol):
     """What the command needs from the composition root."""
 
     settings: Any
@@ -99,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     mode = send.add_mutually_exclusive_group()
     mode.add_argument("--failed", action="store_true", help="list mail that failed for good (kept, not sent)")
     mode.add_argument("--retry", action="store_true", help="queue failed mail again and deliver it")
+    cli_billing.add_parsers(commands, common)
     return parser
 
 
@@ -314,6 +317,7 @@ _COMMANDS: dict[str, Callable[[Tools, argparse.Namespace, TextIO], int]] = {
     "createuser": _createuser,
     "seed-plans": _seed_plans,
     "clearsessions": _clearsessions,
+    **cli_billing.COMMANDS,
 }
 
 
