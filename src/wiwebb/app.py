@@ -56,6 +56,7 @@ from wiwebb.domain.payment_service import PaymentService
 from wiwebb.domain.payments import PaymentGateway
 from wiwebb.domain.ports import Mailer
 from wiwebb.domain.reset_tokens import ResetTokens
+from wiwebb.domain.subscription_sync import SubscriptionSync
 from wiwebb.domain.subscriptions import SubscriptionService
 from wiwebb.domain.tenancy import TenantService
 from wiwebb.domain.throttling import Throttle, parse_rates
@@ -110,11 +111,18 @@ class Adapters:
 
     def subscriptions(self, session: DbSession, operations: Operations | None = None, *,
                       durable: Deferrer | None = None) -> SubscriptionService:
-        return SubscriptionService(
-            subscriptions=SqlSubscriptionRepository(session), customers=SqlCustomerRepository(session),
-            plans=SqlPlanRepository(session), users=SqlUserRepository(session),
-            operations=operations or self.operations(session, durable),
-            audit=SqlAuditLog(session), clock=self.clock, gateway=self.gateway)
+        return SubscriptionService(**self._subscription_parts(session, operations, durable))
+
+    def subscription_sync(self, session: DbSession, operations: Operations | None = None, *,
+                          durable: Deferrer | None = None) -> SubscriptionSync:
+        return SubscriptionSync(**self._subscription_parts(session, operations, durable))
+
+    def _subscription_parts(self, session: DbSession, operations: Operations | None,
+                            durable: Deferrer | None) -> dict[str, Any]:
+        return {"subscriptions": SqlSubscriptionRepository(session), "customers": SqlCustomerRepository(session),
+                "plans": SqlPlanRepository(session), "users": SqlUserRepository(session),
+                "operations": operations or self.operations(session, durable), "audit": SqlAuditLog(session),
+                "clock": self.clock, "gateway": self.gateway}
 
     def payments(self, session: DbSession, operations: Operations | None = None, *,
                  durable: Deferrer | None = None) -> PaymentService:
@@ -123,12 +131,12 @@ class Adapters:
                               operations=operations or self.operations(session, durable),
                               clock=self.clock, gateway=self.gateway)
 
-    def webhooks(self, session: DbSession, subscriptions: SubscriptionService | None = None,
+    def webhooks(self, session: DbSession, subscriptions: SubscriptionSync | None = None,
                  payments: PaymentUpdates | None = None, *, durable: Deferrer | None = None) -> WebhookService:
         durable = durable or self.database.run_in_own_transaction
         return WebhookService(reader=StripeEventReader(self.settings.stripe_webhook_secret),
                               events=SqlWebhookEventStore(session, durable),
-                              subscriptions=subscriptions or self.subscriptions(session, durable=durable),
+                              subscriptions=subscriptions or self.subscription_sync(session, durable=durable),
                               payments=payments or self.payments(session, durable=durable), clock=self.clock)
 
     def identity(self, session: DbSession, *, defer: Deferrer | None = None, durable: Deferrer | None = None,
@@ -243,8 +251,9 @@ class RequestServices:
 
     @cached_property
     def webhooks(self) -> WebhookService:
-        return self._adapters.webhooks(self._request.dbsession, self.subscriptions, self.payments,
-                                       durable=self._durable)
+        adapters, session = self._adapters, self._request.dbsession
+        return adapters.webhooks(session, adapters.subscription_sync(session, self.operations), self.payments,
+                                 durable=self._durable)
 
     def _durable(self, work: Callable[[DbSession], object]) -> None:
         """Run `work` in a transaction of its own once the request's has ended, either way."""

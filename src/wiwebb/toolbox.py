@@ -18,7 +18,7 @@ from wiwebb.app import Adapters, build_app, configure_logging
 from wiwebb.domain.catalogue import CatalogueService
 from wiwebb.domain.identity import IdentityService
 from wiwebb.domain.mail import MailDelivery
-from wiwebb.domain.subscriptions import SubscriptionService
+from wiwebb.domain.subscription_sync import SubscriptionSync
 from wiwebb.domain.tenancy import TenantService
 from wiwebb.domain.user_admin import UserAdminService
 from wiwebb.domain.webhooks import WebhookService
@@ -113,9 +113,9 @@ class Toolbox:
             yield self.adapters.webhooks(session, durable=durable)
 
     @contextmanager
-    def subscriptions(self) -> Iterator[SubscriptionService]:
+    def subscriptions(self) -> Iterator[SubscriptionSync]:
         with self._billing_session() as (session, durable):
-            yield self.adapters.subscriptions(session, durable=durable)
+            yield self.adapters.subscription_sync(session, durable=durable)
 
     @contextmanager
     def _billing_session(self) -> Iterator[tuple[DbSession, Callable[[Callable[[DbSession], object]], None]]]:

@@ -16,7 +16,7 @@ from wiwebb.adapters.database import Database, create_database_engine
 from wiwebb.adapters.mail import InMemoryMailer
 from wiwebb.adapters.memory import InMemoryPaymentGateway
 from wiwebb.app import build_app
-from wiwebb.domain.subscriptions import SubscriptionService
+from wiwebb.domain.subscription_sync import SubscriptionSync
 
 from ..conftest import make_settings, new_postgres_database
 
@@ -60,14 +60,14 @@ def _run_race(app, gateway, monkeypatch) -> None:
                "Content-Type": "application/json"}
 
     applied = []
-    original = SubscriptionService.apply_provider_state
+    original = SubscriptionSync.apply_provider_state
 
     def slow_apply(self, *args, **kwargs):
         applied.append(threading.current_thread().name)
         time.sleep(0.5)  # hold the transaction (and the event id's row) while the copy arrives
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(SubscriptionService, "apply_provider_state", slow_apply)
+    monkeypatch.setattr(SubscriptionSync, "apply_provider_state", slow_apply)
     answers: dict[str, tuple[int, dict]] = {}
 
     def deliver(name: str) -> None:

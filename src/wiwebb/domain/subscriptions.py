@@ -13,10 +13,9 @@ Every call that creates something at the provider goes through the operations jo
 
 from __future__ import annotations
 
-import builtins
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -63,11 +62,14 @@ class Outcome:
     operation: BillingOperation | None = None
 
 
-def _timestamp(moment: datetime) -> int:
+def timestamp(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-class SubscriptionService:
+class SubscriptionRecords:
+    """What the user-facing service and the provider sync share: the dependencies, copying a
+    provider state onto a record, and the audit entry of every change."""
+
     def __init__(self, *, subscriptions: SubscriptionRepository, customers: CustomerRepository,
                  plans: PlanRepository, users: UserRepository, operations: Operations, audit: AuditLog,
                  clock: Clock, gateway: PaymentGateway | None) -> None:
@@ -80,6 +82,31 @@ class SubscriptionService:
         self._clock = clock
         self._gateway = gateway
 
+    def _copy(self, subscription: Subscription, remote: GatewaySubscription, created: int) -> None:
+        subscription.status = remote.status
+        subscription.current_period_start = remote.current_period_start or subscription.current_period_start
+        subscription.current_period_end = remote.current_period_end or subscription.current_period_end
+        subscription.cancel_at_period_end = remote.cancel_at_period_end
+        subscription.trial_end = remote.trial_end
+        subscription.customer_id = remote.customer or subscription.customer_id
+        subscription.provider_updated = max(created, subscription.provider_updated)
+        subscription.updated_at = self._clock.now()
+        if remote.status in ENDED_STATUSES and subscription.ended_at is None:
+            subscription.ended_at = self._clock.now()
+
+    def _provider(self) -> PaymentGateway:
+        return configured(self._gateway)
+
+    def _record(self, actor: User | None, owner: User | None, change: str, subscription: Subscription,
+                **details: Any) -> None:
+        self._audit.record(AuditEntry.of(
+            "subscription_changed", actor=actor, target=owner, tenant_id=owner.tenant_id if owner else None,
+            timestamp=self._clock.now(),
+            details={"change": change, "subscription": subscription.id, "plan": subscription.plan_id,
+                     "status": subscription.status, **details}))
+
+
+class SubscriptionService(SubscriptionRecords):
     # -- reading ------------------------------------------------------------------------------
 
     def current(self, actor: User) -> Subscription | None:
@@ -134,9 +161,9 @@ class SubscriptionService:
         self._refuse_if_subscribed(actor)
         operation = self._start(actor, "subscribe", client_key)
         try:
+            customer = self._customer(actor, operation.key)
             self._subscriptions.lock_user(actor.id or 0)
             self._refuse_if_subscribed(actor)  # again, now that no other request can subscribe
-            customer = self._customer(actor, operation.key)
             if payment_method:
                 self._provider().set_default_payment_method(customer, payment_method)
             remote = self._provider().create_subscription(
@@ -154,7 +181,7 @@ class SubscriptionService:
         subscription = Subscription(id=None, user_id=actor.id or 0, plan_id=plan.id or 0, pricing_id=pricing.id,
                                     status=remote.status, subscription_id=remote.id, customer_id=remote.customer,
                                     created_at=now, updated_at=now)
-        self._copy(subscription, remote, _timestamp(now))
+        self._copy(subscription, remote, timestamp(now))
         subscription = self._subscriptions.add(subscription)
         self._record(actor, actor, "subscribed", subscription)
         return Outcome(subscription, remote.client_secret, operation)
@@ -188,7 +215,7 @@ class SubscriptionService:
             raise
         previous = current.pricing_id
         current.plan_id, current.pricing_id = plan.id or 0, pricing.id
-        self._copy(current, remote, _timestamp(self._clock.now()))
+        self._copy(current, remote, timestamp(self._clock.now()))
         self._subscriptions.update(current)
         self._record(actor, actor, "changed", current, previous_pricing=previous)
         return Outcome(current, remote.client_secret, operation)
@@ -224,7 +251,7 @@ class SubscriptionService:
             provider_id = subscription.subscription_id
             remote = (self._provider().cancel_subscription(provider_id) if at_once
                       else self._provider().set_cancel_at_period_end(provider_id, True))
-            self._copy(subscription, remote, _timestamp(now))
+            self._copy(subscription, remote, timestamp(now))
         self._subscriptions.update(subscription)
         owner = self._users.get(subscription.user_id)
         self._record(actor, owner, "canceled_at_once" if at_once else "canceled", subscription)
@@ -239,110 +266,10 @@ class SubscriptionService:
         if plan is not None and not plan.auto_renew:
             raise InvalidOperation("This plan does not renew; buy it again when it ends.")
         remote = self._provider().set_cancel_at_period_end(current.subscription_id or "", False)
-        self._copy(current, remote, _timestamp(self._clock.now()))
+        self._copy(current, remote, timestamp(self._clock.now()))
         self._subscriptions.update(current)
         self._record(actor, actor, "resumed", current)
         return current
-
-    # -- keeping in step with the provider ----------------------------------------------------
-
-    def apply_provider_state(self, remote: GatewaySubscription, created: int, *, read_back: bool = True
-                             ) -> Subscription | None:
-        """Apply the provider's state of a subscription, as of `created` (Unix seconds). An older
-        state than the one applied is skipped; one from the same second is read back from the
-        provider (two events of one second have no order). A subscription WiWebb does not know
-        yet is adopted when its customer is a user's. Returns the changed subscription, if any."""
-        subscription = self._subscriptions.get_by_provider_id(remote.id)
-        if subscription is not None and created < subscription.provider_updated:
-            return None
-        if subscription is not None and created == subscription.provider_updated and read_back:
-            remote = self._provider().retrieve_subscription(remote.id)
-            created = max(created, _timestamp(self._clock.now()))
-        if subscription is None:
-            return self._adopt(remote, created)
-        before = replace(subscription)
-        pricing = self._plans.get_pricing_by_provider_id(remote.price) if remote.price else None
-        if pricing is not None and pricing.id != subscription.pricing_id:
-            subscription.plan_id, subscription.pricing_id = pricing.plan_id or subscription.plan_id, pricing.id
-        self._copy(subscription, remote, created)
-        if _visible(before) != _visible(subscription):
-            subscription.updated_at = self._clock.now()
-            self._subscriptions.update(subscription)
-            owner = self._users.get(subscription.user_id)
-            self._record(None, owner, "provider_update", subscription, previous_status=before.status)
-            return subscription
-        self._subscriptions.update(subscription)  # only the ordering mark moved
-        return None
-
-    def refresh(self, provider_id: str) -> Subscription | None:
-        """Read one subscription back from the provider and apply it (an invoice event names the
-        subscription; its state is what matters)."""
-        remote = self._provider().retrieve_subscription(provider_id)
-        return self.apply_provider_state(remote, _timestamp(self._clock.now()), read_back=False)
-
-    def sync(self, user_id: int | None = None) -> tuple[builtins.list[tuple[Subscription, str]], builtins.list[str]]:
-        """Re-read every known customer's subscriptions from the provider and repair what drifted
-        (a missed webhook, a call whose local commit failed). Returns what changed and how, and
-        what could not be matched to a plan."""
-        changes: builtins.list[tuple[Subscription, str]] = []
-        skipped: builtins.list[str] = []
-        seen: set[str] = set()
-        now = _timestamp(self._clock.now())
-        for _user, customer in self._customers.all(user_id):
-            for remote in self._provider().list_subscriptions(customer):
-                seen.add(remote.id)
-                before = self._subscriptions.get_by_provider_id(remote.id)
-                if before is None and remote.status in ENDED_STATUSES:
-                    continue  # history WiWebb never had: nothing to repair
-                try:
-                    changed = self.apply_provider_state(remote, now + 1, read_back=False)
-                except LookupError as error:  # a price WiWebb does not sell
-                    skipped.append(f"{remote.id}: {error}")
-                    continue
-                if changed is not None:
-                    changes.append((changed, "adopted" if before is None else f"{before.status} -> {changed.status}"))
-        # Ours but not listed (beyond the provider's first 100, or its customer unrecorded): read
-        # each back by id.
-        for local in self._subscriptions.for_sync(user_id):
-            if local.subscription_id in seen:
-                continue
-            before_status = local.status
-            changed = self.apply_provider_state(self._provider().retrieve_subscription(local.subscription_id or ""),
-                                                now + 1, read_back=False)
-            if changed is not None:
-                changes.append((changed, f"{before_status} -> {changed.status}"))
-        return changes, skipped
-
-    # -- internals ----------------------------------------------------------------------------
-
-    def _adopt(self, remote: GatewaySubscription, created: int) -> Subscription:
-        user_id = self._customers.user_of(remote.customer)
-        pricing = self._plans.get_pricing_by_provider_id(remote.price) if remote.price else None
-        if user_id is None or pricing is None:
-            # Not (yet) ours to read: answered as a failure, so the provider delivers it again
-            # (a subscribe whose commit is still under way) and it is kept for inspection.
-            raise LookupError(f"subscription {remote.id}: unknown customer {remote.customer!r} "
-                              f"or price {remote.price!r}")
-        now = self._clock.now()
-        subscription = Subscription(id=None, user_id=user_id, plan_id=pricing.plan_id or 0, pricing_id=pricing.id,
-                                    status=remote.status, subscription_id=remote.id, customer_id=remote.customer,
-                                    created_at=now, updated_at=now)
-        self._copy(subscription, remote, created)
-        subscription = self._subscriptions.add(subscription)
-        self._record(None, self._users.get(user_id), "provider_update", subscription, previous_status=None)
-        return subscription
-
-    def _copy(self, subscription: Subscription, remote: GatewaySubscription, created: int) -> None:
-        subscription.status = remote.status
-        subscription.current_period_start = remote.current_period_start or subscription.current_period_start
-        subscription.current_period_end = remote.current_period_end or subscription.current_period_end
-        subscription.cancel_at_period_end = remote.cancel_at_period_end
-        subscription.trial_end = remote.trial_end
-        subscription.customer_id = remote.customer or subscription.customer_id
-        subscription.provider_updated = max(created, subscription.provider_updated)
-        subscription.updated_at = self._clock.now()
-        if remote.status in ENDED_STATUSES and subscription.ended_at is None:
-            subscription.ended_at = self._clock.now()
 
     def _end(self, subscription: Subscription, now: datetime) -> None:
         subscription.status, subscription.ended_at, subscription.updated_at = "canceled", now, now
@@ -387,6 +314,7 @@ class SubscriptionService:
             customer = self._provider().create_customer(actor.email or None, name, {"wiwebb_user": str(actor.id)},
                                                         idempotency_key=f"{key}-customer").id
             self._customers.remember(actor.id or 0, customer, self._clock.now())
+            self._operations.checkpoint()  # kept even if what follows fails: sync finds it again
         return customer
 
     def _start(self, actor: User, kind: str, client_key: str | None) -> BillingOperation:
@@ -396,18 +324,8 @@ class SubscriptionService:
     def _target(self, subscription: Subscription) -> Target:
         return Target.owned_by(self._users.get(subscription.user_id), subscription.user_id)
 
-    def _provider(self) -> PaymentGateway:
-        return configured(self._gateway)
-
-    def _record(self, actor: User | None, owner: User | None, change: str, subscription: Subscription,
-                **details: Any) -> None:
-        self._audit.record(AuditEntry.of(
-            "subscription_changed", actor=actor, target=owner, tenant_id=owner.tenant_id if owner else None,
-            timestamp=self._clock.now(),
-            details={"change": change, "subscription": subscription.id, "plan": subscription.plan_id,
-                     "status": subscription.status, **details}))
 
 
-def _visible(subscription: Subscription) -> tuple[object, ...]:
+def visible(subscription: Subscription) -> tuple[object, ...]:
     return (subscription.status, subscription.current_period_start, subscription.current_period_end,
             subscription.cancel_at_period_end, subscription.trial_end, subscription.pricing_id)

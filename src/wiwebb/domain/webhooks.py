@@ -20,7 +20,7 @@ from .billing import WebhookEvent, WebhookEventStore
 from .errors import DomainError, NotFound
 from .payments import GatewayInvoice, GatewayPaymentIntent, GatewaySubscription
 from .ports import Clock
-from .subscriptions import SubscriptionService
+from .subscription_sync import SubscriptionSync
 
 log = logging.getLogger("wiwebb.webhooks")
 
@@ -69,7 +69,7 @@ class PaymentUpdates(Protocol):
 
 
 class WebhookService:
-    def __init__(self, *, reader: EventReader, events: WebhookEventStore, subscriptions: SubscriptionService,
+    def __init__(self, *, reader: EventReader, events: WebhookEventStore, subscriptions: SubscriptionSync,
                  payments: PaymentUpdates | None, clock: Clock) -> None:
         self._reader = reader
         self._events = events

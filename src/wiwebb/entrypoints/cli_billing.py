@@ -9,13 +9,13 @@ from contextlib import AbstractContextManager
 from typing import Any, Protocol, TextIO
 
 from wiwebb.domain.errors import NotFound
-from wiwebb.domain.subscriptions import SubscriptionService
+from wiwebb.domain.subscription_sync import SubscriptionSync
 from wiwebb.domain.webhooks import WebhookService
 
 
 class BillingTools(Protocol):
     def webhooks(self) -> AbstractContextManager[WebhookService]: ...
-    def subscriptions(self) -> AbstractContextManager[SubscriptionService]: ...
+    def subscriptions(self) -> AbstractContextManager[SubscriptionSync]: ...
 
 
 def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -55,12 +55,18 @@ def webhooks(box: BillingTools, args: argparse.Namespace, out: TextIO) -> int:
 def sync_subscriptions(box: BillingTools, args: argparse.Namespace, out: TextIO) -> int:
     with box.subscriptions() as service:
         changes, skipped = service.sync(args.user)
+    with box.subscriptions() as service:
+        unresolved = service.unresolved()
     for subscription, how in changes:
         print(f"subscription {subscription.id} ({subscription.subscription_id}) of user {subscription.user_id}: "
               f"{how}", file=out)
     for reason in skipped:
         print(f"skipped {reason}", file=out)
     print(f"{len(changes)} subscription(s) repaired." if changes else "All subscriptions match Stripe.", file=out)
+    for operation in unresolved:  # e.g. a payment whose answer was lost: look it up in Stripe by key
+        started = f"{operation.created_at:%Y-%m-%d %H:%M}Z" if operation.created_at else "?"
+        print(f"unresolved: {operation.kind} of user {operation.user_id} started {started} "
+              f"(idempotency key {operation.key}): {operation.error or 'no answer recorded'}", file=out)
     return 0
 
 

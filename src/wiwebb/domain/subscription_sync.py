@@ -1,0 +1,106 @@
+"""Keeping WiWebb's subscriptions in step with the payment provider: a state from a webhook
+(never an older one over a newer one), a read-back when an invoice event names a subscription, and
+`sync`, which re-reads every known customer's subscriptions and repairs what drifted."""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import replace
+
+from .billing import ENDED_STATUSES, BillingOperation, Subscription
+from .payments import GatewaySubscription
+from .subscriptions import SubscriptionRecords, timestamp, visible
+
+
+class SubscriptionSync(SubscriptionRecords):
+    # -- keeping in step with the provider ----------------------------------------------------
+
+    def apply_provider_state(self, remote: GatewaySubscription, created: int, *, read_back: bool = True
+                             ) -> Subscription | None:
+        """Apply the provider's state of a subscription, as of `created` (Unix seconds). An older
+        state than the one applied is skipped; one from the same second is read back from the
+        provider (two events of one second have no order). A subscription WiWebb does not know
+        yet is adopted when its customer is a user's. Returns the changed subscription, if any."""
+        subscription = self._subscriptions.get_by_provider_id(remote.id)
+        if subscription is not None and created < subscription.provider_updated:
+            return None
+        if subscription is not None and created == subscription.provider_updated and read_back:
+            remote = self._provider().retrieve_subscription(remote.id)
+            created = max(created, timestamp(self._clock.now()))
+        if subscription is None:
+            return self._adopt(remote, created)
+        before = replace(subscription)
+        pricing = self._plans.get_pricing_by_provider_id(remote.price) if remote.price else None
+        if pricing is not None and pricing.id != subscription.pricing_id:
+            subscription.plan_id, subscription.pricing_id = pricing.plan_id or subscription.plan_id, pricing.id
+        self._copy(subscription, remote, created)
+        if visible(before) != visible(subscription):
+            subscription.updated_at = self._clock.now()
+            self._subscriptions.update(subscription)
+            owner = self._users.get(subscription.user_id)
+            self._record(None, owner, "provider_update", subscription, previous_status=before.status)
+            return subscription
+        self._subscriptions.update(subscription)  # only the ordering mark moved
+        return None
+
+    def refresh(self, provider_id: str) -> Subscription | None:
+        """Read one subscription back from the provider and apply it (an invoice event names the
+        subscription; its state is what matters)."""
+        remote = self._provider().retrieve_subscription(provider_id)
+        return self.apply_provider_state(remote, timestamp(self._clock.now()), read_back=False)
+
+    def unresolved(self) -> builtins.list[BillingOperation]:
+        """Calls to the provider of unknown outcome that `sync` could not settle."""
+        return self._operations.unresolved()
+
+    def sync(self, user_id: int | None = None) -> tuple[builtins.list[tuple[Subscription, str]], builtins.list[str]]:
+        """Re-read every known customer's subscriptions from the provider and repair what drifted
+        (a missed webhook, a call whose local commit failed). Returns what changed and how, and
+        what could not be matched to a plan."""
+        changes: builtins.list[tuple[Subscription, str]] = []
+        skipped: builtins.list[str] = []
+        seen: set[str] = set()
+        now = timestamp(self._clock.now())
+        for _user, customer in self._customers.all(user_id):
+            for remote in self._provider().list_subscriptions(customer):
+                seen.add(remote.id)
+                before = self._subscriptions.get_by_provider_id(remote.id)
+                if before is None and remote.status in ENDED_STATUSES:
+                    continue  # history WiWebb never had: nothing to repair
+                try:
+                    changed = self.apply_provider_state(remote, now + 1, read_back=False)
+                except LookupError as error:  # a price WiWebb does not sell
+                    skipped.append(f"{remote.id}: {error}")
+                    continue
+                if changed is not None:
+                    changes.append((changed, "adopted" if before is None else f"{before.status} -> {changed.status}"))
+        # Ours but not listed (beyond the provider's first 100, or its customer unrecorded): read
+        # each back by id.
+        for local in self._subscriptions.for_sync(user_id):
+            if local.subscription_id in seen:
+                continue
+            before_status = local.status
+            changed = self.apply_provider_state(self._provider().retrieve_subscription(local.subscription_id or ""),
+                                                now + 1, read_back=False)
+            if changed is not None:
+                changes.append((changed, f"{before_status} -> {changed.status}"))
+        return changes, skipped
+
+    def _adopt(self, remote: GatewaySubscription, created: int) -> Subscription:
+        user_id = self._customers.user_of(remote.customer)
+        pricing = self._plans.get_pricing_by_provider_id(remote.price) if remote.price else None
+        if user_id is None or pricing is None:
+            # Not (yet) ours to read: answered as a failure, so the provider delivers it again
+            # (a subscribe whose commit is still under way) and it is kept for inspection.
+            raise LookupError(f"subscription {remote.id}: unknown customer {remote.customer!r} "
+                              f"or price {remote.price!r}")
+        now = self._clock.now()
+        subscription = Subscription(id=None, user_id=user_id, plan_id=pricing.plan_id or 0, pricing_id=pricing.id,
+                                    status=remote.status, subscription_id=remote.id, customer_id=remote.customer,
+                                    created_at=now, updated_at=now)
+        self._copy(subscription, remote, created)
+        subscription = self._subscriptions.add(subscription)
+        self._record(None, self._users.get(user_id), "provider_update", subscription, previous_status=None)
+        if operation := remote.metadata.get("wiwebb_operation"):  # a subscribe whose commit failed
+            self._operations.settle(operation, f"reconciled: subscription {remote.id} adopted")
+        return subscription
