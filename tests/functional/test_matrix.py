@@ -5,13 +5,18 @@ the contract gives (403 for an action the role may never take or a target it can
 change, 404 for an object out of reach, 400 with the exact role/tenant messages, 2xx when allowed).
 A 403 or 404 row without a body of its own must answer the standard body.
 
-The world (three tenants, nine users, a token for each caller) is built once per backend through
-the API; each case runs inside a savepoint that is rolled back after it, so every case sees the
-same fresh world and no case depends on another (deleting, deactivating, demoting are all undone).
+The world (three tenants, nine users, a token for each caller, and billing: a paid plan, and for
+sub_a, sub_b and owner_a a subscription and a payment each, against an in-memory payment provider)
+is built once per backend through the API; each case runs inside a savepoint that is rolled back
+after it, and the provider's state is put back as it was, so every case sees the same fresh world
+and no case depends on another (deleting, deactivating, demoting, cancelling, capturing and
+refunding are all undone).
 """
 
 from __future__ import annotations
 
+import copy
+import itertools
 import json
 import shutil
 from dataclasses import dataclass
@@ -22,6 +27,7 @@ import webtest
 
 from wiwebb.adapters.database import Database, create_database_engine
 from wiwebb.adapters.mail import InMemoryMailer
+from wiwebb.adapters.memory import InMemoryPaymentGateway
 from wiwebb.app import build_app
 
 from ..conftest import make_settings
@@ -38,6 +44,10 @@ OWN_TENANT_ONLY = {"tenant": ["TenantOwner can only manage users in their own te
 TENANT_REQUIRED = {"tenant": ["This field is required."]}
 HAS_USERS = {"detail": "Cannot delete tenant with existing users."}
 PASSWORD_SET = {"detail": "Password has been set."}
+NOTHING_TO_CANCEL = {"detail": "No active subscription to cancel."}
+ALREADY_SUBSCRIBED = {"detail": "User already has an active subscription"}
+NOT_PREAUTH = {"detail": "Payment is not in preauth status"}
+NOT_CONFIRMED = {"detail": "Payment is not confirmed"}
 
 
 # -- the world -------------------------------------------------------------------------------
@@ -69,6 +79,15 @@ PEOPLE = {
 }
 CALLERS = ("superadmin", "admin", "owner_a", "owner_b", "sub_a", "sub_b")
 ALL_USERS, USERS_OF_A, USERS_OF_B = len(PEOPLE), 3, 2
+SUB_A, SUB_B, OWNER_A = Ref("sub_a"), Ref("sub_b"), Ref("owner_a")
+# Billing: PREMIUM is the one paid plan's pricing. Each of these people subscribes to it (a card
+# that pays: `active`) and pays 10.00 once, captured so: manual leaves it `preauth`, automatic
+# makes it `confirmed`. Their objects are named "<person>_subscription" and "<person>_payment".
+PREMIUM = Ref("premium")
+BILLING = {"sub_a": "manual", "sub_b": "manual", "owner_a": "automatic"}
+SUBSCRIPTION_A, SUBSCRIPTION_B, SUBSCRIPTION_OWNER_A = (Ref(f"{who}_subscription") for who in BILLING)
+PAYMENT_A, PAYMENT_B, PAYMENT_OWNER_A = (Ref(f"{who}_payment") for who in BILLING)
+CARD = "pm_card_visa"
 
 
 @dataclass
@@ -76,6 +95,7 @@ class World:
     api: webtest.TestApp
     ids: dict[str, int]
     tokens: dict[str, str]
+    gateway: InMemoryPaymentGateway
 
 
 def resolve(value: Any, ids: dict[str, int]) -> Any:
@@ -88,7 +108,13 @@ def resolve(value: Any, ids: dict[str, int]) -> Any:
     return value
 
 
-def build_world(api: webtest.TestApp, identity_of) -> World:
+def pay(capture_method: str = "manual") -> dict[str, str]:
+    """A body for `POST payments/`: 10.00 by a card that pays."""
+    return {"amount": "10.00", "currency": "usd", "description": "x", "payment_method": CARD,
+            "capture_method": capture_method}
+
+
+def build_world(api: webtest.TestApp, identity_of, gateway: InMemoryPaymentGateway) -> World:
     identity_of(lambda identity: identity.create_superuser(
         username="superadmin", email="superadmin@wiwebb.test", password=PASSWORD))
 
@@ -106,7 +132,22 @@ def build_world(api: webtest.TestApp, identity_of) -> World:
                 "tenant": resolve(tenant, ids)}
         ids[name] = api.post_json("/api/v1/users/", body, headers=root, status=201).json["id"]
     ids["superadmin"] = api.get("/api/v1/auth/user/", headers=root).json["id"]
-    return World(api, ids, {name: login(name) for name in CALLERS})
+    tokens = {name: login(name) for name in CALLERS}
+    plan = api.post_json("/api/v1/plans/", {"name": "Premium", "pricings": [{"amount": "200"}]}, headers=root,
+                         status=201).json
+    ids["premium"] = plan["pricings"][0]["id"]
+    for name, capture_method in BILLING.items():
+        own = {"Authorization": f"Token {tokens[name]}"}
+        ids[f"{name}_subscription"] = api.post_json("/api/v1/subscriptions/subscribe/", {
+            "pricing_id": ids["premium"], "payment_method": CARD}, headers=own, status=201).json["id"]
+        ids[f"{name}_payment"] = api.post_json("/api/v1/payments/", pay(capture_method), headers=own,
+                                               status=201).json["id"]
+    return World(api, ids, tokens, gateway)
+
+
+def provider_state(gateway: InMemoryPaymentGateway) -> dict[str, Any]:
+    """A copy of what the in-memory provider holds (its id counters aside: ids stay unique)."""
+    return copy.deepcopy({k: v for k, v in vars(gateway).items() if not isinstance(v, itertools.count)})
 
 
 @pytest.fixture(scope="module", params=["postgres", "sqlite"])
@@ -124,13 +165,15 @@ def backend(request, tmp_path_factory):
     try:
         database = Database(engine, bind=connection)
         settings = make_settings(engine.url.render_as_string(False), tmp_path_factory.mktemp("matrix-app"))
-        app = build_app(settings, database=database, mailer=InMemoryMailer(), wait_for_database=False)
+        gateway = InMemoryPaymentGateway()
+        app = build_app(settings, database=database, mailer=InMemoryMailer(), gateway=gateway,
+                        wait_for_database=False)
 
         def identity_of(work):
             with database.session(write=True) as session, session.begin():
                 return work(app.adapters.identity(session))
 
-        yield connection, build_world(webtest.TestApp(app), identity_of)
+        yield connection, build_world(webtest.TestApp(app), identity_of, gateway)
     finally:
         outer.rollback()
         connection.close()
@@ -140,13 +183,16 @@ def backend(request, tmp_path_factory):
 
 @pytest.fixture
 def world(backend):
-    """The fresh world: whatever the case changes is rolled back after it."""
+    """The fresh world: whatever the case changes is rolled back after it, in the database and at
+    the payment provider."""
     connection, world = backend
+    provider = provider_state(world.gateway)
     savepoint = connection.begin_nested()
     try:
         yield world
     finally:
         savepoint.rollback()
+        vars(world.gateway).update(provider)
 
 
 # -- what an answer must hold, beyond its status ----------------------------------------------
@@ -185,6 +231,32 @@ class AuditOf:
         assert {entry["tenant"] for entry in body["results"]} == {ids[self.tenant.name]}
 
 
+class Page:
+    """A page holding exactly these objects of the world (subscriptions, payments), by id."""
+
+    def __init__(self, *objects: Ref) -> None:
+        self.objects = objects
+
+    def __call__(self, body: Any, ids: dict[str, int]) -> None:
+        assert (body["count"], sorted(o["id"] for o in body["results"])) == (
+            len(self.objects), sorted(resolve(list(self.objects), ids)))
+
+
+class LogOf:
+    """A payment's log (a plain array): so far only its creation."""
+
+    def __init__(self, payment: Ref) -> None:
+        self.payment = payment
+
+    def __call__(self, body: Any, ids: dict[str, int]) -> None:
+        assert [(entry["payment"], entry["event"]) for entry in body] == [(ids[self.payment.name], "created")]
+
+
+def null(body: Any, ids: dict[str, int]) -> None:
+    """JSON `null` (`subscriptions/status/` of a caller who never subscribed)."""
+    assert body is None
+
+
 # -- the table ---------------------------------------------------------------------------------
 
 V1 = "/api/v1/"
@@ -193,12 +265,21 @@ USERS, USER = "users/", "users/{target}/"
 ACTIVATE, ASSIGN_ROLE, SET_PASSWORD = "users/{target}/activate/", "users/{target}/assign-role/", \
     "users/{target}/set-password/"
 AUDIT, STATS = "audit-logs/", "dashboard/stats/"
+SUBSCRIPTIONS, SUBSCRIBE, CANCEL, STATUS = "subscriptions/", "subscriptions/subscribe/", "subscriptions/cancel/", \
+    "subscriptions/status/"
+PAYMENTS, PAYMENT, PAYMENT_LOGS = "payments/", "payments/{target}/", "payments/{target}/logs/"
+CAPTURE, REFUND = "payments/{target}/capture/", "payments/{target}/refund/"
 
 RENAME = {"first_name": "Renamed"}
 DESCRIBE = {"description": "Changed."}
 DEACTIVATE = {"is_active": False}
 NEW_PASSWORD = {"new_password1": "fresh-horse-42", "new_password2": "fresh-horse-42"}
 SUBSCRIBER, OWNER, ADMIN, SUPERADMIN = ({"role": r} for r in ("subscriber", "tenant_owner", "admin", "superadmin"))
+
+
+def cancel(of: str, **extra: Any) -> dict[str, Any]:
+    """A body for `POST subscriptions/cancel/` naming the subscription of `of` ("missing": none)."""
+    return {"subscription_id": MISSING if of == "missing" else Ref(f"{of}_subscription"), **extra}
 
 
 def new_user(role: str | None = None, tenant: Ref | str | None = "omitted") -> dict[str, Any]:
@@ -212,7 +293,7 @@ def new_user(role: str | None = None, tenant: Ref | str | None = "omitted") -> d
 
 
 # (caller, method, path, target, body, status[, expected body: a dict, exact, or a check])
-# `target` names a tenant or user of the world, "self" (the caller) or "missing"; None: no target.
+# `target` names a tenant, user or payment of the world, "self" (the caller) or "missing"; None: no target.
 CASES: list[tuple] = [
     # -- list/create/delete tenants: staff yes, others 403
     ("superadmin", "GET", TENANTS, None, None, 200, Has(count=3)),
@@ -549,6 +630,132 @@ CASES: list[tuple] = [
     *[(who, "POST", "plans/", None, {"name": "Gift", "requires_payment": False, "pricings": []}, 403)
       for who in ("owner_a", "owner_b", "sub_a", "sub_b")],
     *[(who, "GET", "plans/", None, None, 403) for who in ("owner_a", "sub_a")],
+    # -- subscriptions: everyone their own; others' read by staff (all) and an owner (own tenant's),
+    #    cancelled by staff only (anyone else: 404), and only staff end one at once (anyone else: 403)
+    ("superadmin", "GET", SUBSCRIPTIONS, None, None, 200, Page(SUBSCRIPTION_A, SUBSCRIPTION_B, SUBSCRIPTION_OWNER_A)),
+    ("superadmin", "GET", "subscriptions/?user={sub_b}", None, None, 200, Page(SUBSCRIPTION_B)),
+    ("admin", "GET", SUBSCRIPTIONS, None, None, 200, Page(SUBSCRIPTION_A, SUBSCRIPTION_B, SUBSCRIPTION_OWNER_A)),
+    ("owner_a", "GET", SUBSCRIPTIONS, None, None, 200, Page(SUBSCRIPTION_A, SUBSCRIPTION_OWNER_A)),
+    ("owner_a", "GET", "subscriptions/?user={sub_a}", None, None, 200, Page(SUBSCRIPTION_A)),
+    ("owner_a", "GET", "subscriptions/?user={sub_b}", None, None, 200, Page()),
+    ("owner_b", "GET", SUBSCRIPTIONS, None, None, 200, Page(SUBSCRIPTION_B)),
+    ("sub_a", "GET", SUBSCRIPTIONS, None, None, 200, Page(SUBSCRIPTION_A)),
+    ("sub_a", "GET", "subscriptions/?user={sub_b}", None, None, 200, Page()),
+    ("sub_a", "GET", "subscriptions/?user={owner_a}", None, None, 200, Page()),
+    ("sub_b", "GET", SUBSCRIPTIONS, None, None, 200, Page(SUBSCRIPTION_B)),
+    ("superadmin", "GET", STATUS, None, None, 200, null),
+    ("admin", "GET", STATUS, None, None, 200, null),
+    ("owner_a", "GET", STATUS, None, None, 200, Has(id=SUBSCRIPTION_OWNER_A, user=OWNER_A, status="active")),
+    ("owner_b", "GET", STATUS, None, None, 200, null),
+    ("sub_a", "GET", STATUS, None, None, 200, Has(id=SUBSCRIPTION_A, user=SUB_A, status="active")),
+    ("sub_b", "GET", STATUS, None, None, 200, Has(id=SUBSCRIPTION_B, user=SUB_B, status="active")),
+    *[(who, "POST", SUBSCRIBE, None, {"pricing_id": PREMIUM, "payment_method": CARD}, 201,
+       Has(user=Ref(who), pricing=PREMIUM, status="active")) for who in ("superadmin", "admin", "owner_b")],
+    ("sub_a", "POST", SUBSCRIBE, None, {"pricing_id": PREMIUM, "payment_method": CARD}, 400, ALREADY_SUBSCRIBED),
+    ("superadmin", "POST", CANCEL, None, cancel("sub_a"), 200,
+     Has(id=SUBSCRIPTION_A, status="active", cancel_at_period_end=True)),
+    ("superadmin", "POST", CANCEL, None, cancel("sub_b", at_once=True), 200, Has(id=SUBSCRIPTION_B, status="canceled")),
+    ("superadmin", "POST", CANCEL, None, cancel("missing"), 404),
+    ("superadmin", "POST", CANCEL, None, {}, 400, NOTHING_TO_CANCEL),
+    ("admin", "POST", CANCEL, None, cancel("sub_b"), 200, Has(id=SUBSCRIPTION_B, cancel_at_period_end=True)),
+    ("admin", "POST", CANCEL, None, cancel("owner_a", at_once=True), 200,
+     Has(id=SUBSCRIPTION_OWNER_A, status="canceled")),
+    ("owner_a", "POST", CANCEL, None, cancel("owner_a"), 200, Has(id=SUBSCRIPTION_OWNER_A, cancel_at_period_end=True)),
+    ("owner_a", "POST", CANCEL, None, {}, 200, Has(id=SUBSCRIPTION_OWNER_A, cancel_at_period_end=True)),
+    ("owner_a", "POST", CANCEL, None, cancel("owner_a", at_once=True), 403),
+    ("owner_a", "POST", CANCEL, None, cancel("sub_a"), 404),  # readable, not theirs to cancel
+    ("owner_a", "POST", CANCEL, None, cancel("sub_b"), 404),
+    ("owner_a", "POST", CANCEL, None, cancel("missing"), 404),
+    ("owner_b", "POST", CANCEL, None, cancel("sub_b"), 404),
+    ("owner_b", "POST", CANCEL, None, cancel("sub_a"), 404),
+    ("owner_b", "POST", CANCEL, None, {}, 400, NOTHING_TO_CANCEL),  # not their tenant's subscriber's
+    ("sub_a", "POST", CANCEL, None, cancel("sub_a"), 200, Has(id=SUBSCRIPTION_A, cancel_at_period_end=True)),
+    ("sub_a", "POST", CANCEL, None, {}, 200, Has(id=SUBSCRIPTION_A, cancel_at_period_end=True)),
+    ("sub_a", "POST", CANCEL, None, cancel("sub_a", at_once=True), 403),
+    ("sub_a", "POST", CANCEL, None, cancel("sub_b", at_once=True), 403),
+    ("sub_a", "POST", CANCEL, None, cancel("sub_b"), 404),
+    ("sub_a", "POST", CANCEL, None, cancel("owner_a"), 404),
+    ("sub_a", "POST", CANCEL, None, cancel("missing"), 404),
+    ("sub_b", "POST", CANCEL, None, cancel("sub_b"), 200, Has(id=SUBSCRIPTION_B, cancel_at_period_end=True)),
+    ("sub_b", "POST", CANCEL, None, cancel("sub_a"), 404),
+    # -- payments: everyone pays and reads their own; others' read by staff (all) and an owner (own
+    #    tenant's; other payments 404); capture and refund by staff only (a payment the caller can
+    #    read, their own included: 403; one they cannot: 404)
+    *[(who, "POST", PAYMENTS, None, pay(), 201, Has(user=Ref(who), status="preauth")) for who in CALLERS],
+    ("superadmin", "GET", PAYMENTS, None, None, 200, Page(PAYMENT_A, PAYMENT_B, PAYMENT_OWNER_A)),
+    ("superadmin", "GET", "payments/?user={sub_b}", None, None, 200, Page(PAYMENT_B)),
+    ("admin", "GET", PAYMENTS, None, None, 200, Page(PAYMENT_A, PAYMENT_B, PAYMENT_OWNER_A)),
+    ("owner_a", "GET", PAYMENTS, None, None, 200, Page(PAYMENT_A, PAYMENT_OWNER_A)),
+    ("owner_a", "GET", "payments/?user={sub_a}", None, None, 200, Page(PAYMENT_A)),
+    ("owner_a", "GET", "payments/?user={sub_b}", None, None, 200, Page()),
+    ("owner_b", "GET", PAYMENTS, None, None, 200, Page(PAYMENT_B)),
+    ("sub_a", "GET", PAYMENTS, None, None, 200, Page(PAYMENT_A)),
+    ("sub_a", "GET", "payments/?user={sub_b}", None, None, 200, Page()),
+    ("sub_a", "GET", "payments/?user={owner_a}", None, None, 200, Page()),
+    ("sub_b", "GET", PAYMENTS, None, None, 200, Page(PAYMENT_B)),
+    ("superadmin", "GET", PAYMENT, "sub_a_payment", None, 200, Has(id=PAYMENT_A, user=SUB_A, status="preauth")),
+    ("superadmin", "GET", PAYMENT, "owner_a_payment", None, 200, Has(id=PAYMENT_OWNER_A, status="confirmed")),
+    ("superadmin", "GET", PAYMENT, "missing", None, 404),
+    ("admin", "GET", PAYMENT, "sub_b_payment", None, 200, Has(id=PAYMENT_B, user=SUB_B)),
+    ("owner_a", "GET", PAYMENT, "sub_a_payment", None, 200, Has(id=PAYMENT_A, user=SUB_A)),
+    ("owner_a", "GET", PAYMENT, "owner_a_payment", None, 200, Has(id=PAYMENT_OWNER_A, user=OWNER_A)),
+    ("owner_a", "GET", PAYMENT, "sub_b_payment", None, 404),
+    ("owner_a", "GET", PAYMENT, "missing", None, 404),
+    ("owner_b", "GET", PAYMENT, "sub_b_payment", None, 200, Has(id=PAYMENT_B, user=SUB_B)),
+    ("owner_b", "GET", PAYMENT, "sub_a_payment", None, 404),
+    ("owner_b", "GET", PAYMENT, "owner_a_payment", None, 404),
+    ("sub_a", "GET", PAYMENT, "sub_a_payment", None, 200, Has(id=PAYMENT_A, user=SUB_A)),
+    ("sub_a", "GET", PAYMENT, "sub_b_payment", None, 404),
+    ("sub_a", "GET", PAYMENT, "owner_a_payment", None, 404),
+    ("sub_a", "GET", PAYMENT, "missing", None, 404),
+    ("sub_b", "GET", PAYMENT, "sub_b_payment", None, 200, Has(id=PAYMENT_B, user=SUB_B)),
+    ("sub_b", "GET", PAYMENT, "sub_a_payment", None, 404),
+    ("superadmin", "GET", PAYMENT_LOGS, "sub_a_payment", None, 200, LogOf(PAYMENT_A)),
+    ("superadmin", "GET", PAYMENT_LOGS, "missing", None, 404),
+    ("admin", "GET", PAYMENT_LOGS, "sub_b_payment", None, 200, LogOf(PAYMENT_B)),
+    ("owner_a", "GET", PAYMENT_LOGS, "sub_a_payment", None, 200, LogOf(PAYMENT_A)),
+    ("owner_a", "GET", PAYMENT_LOGS, "owner_a_payment", None, 200, LogOf(PAYMENT_OWNER_A)),
+    ("owner_a", "GET", PAYMENT_LOGS, "sub_b_payment", None, 404),
+    ("owner_b", "GET", PAYMENT_LOGS, "sub_b_payment", None, 200, LogOf(PAYMENT_B)),
+    ("owner_b", "GET", PAYMENT_LOGS, "sub_a_payment", None, 404),
+    ("owner_b", "GET", PAYMENT_LOGS, "owner_a_payment", None, 404),
+    ("sub_a", "GET", PAYMENT_LOGS, "sub_a_payment", None, 200, LogOf(PAYMENT_A)),
+    ("sub_a", "GET", PAYMENT_LOGS, "sub_b_payment", None, 404),
+    ("sub_a", "GET", PAYMENT_LOGS, "owner_a_payment", None, 404),
+    ("sub_b", "GET", PAYMENT_LOGS, "sub_b_payment", None, 200, LogOf(PAYMENT_B)),
+    ("sub_b", "GET", PAYMENT_LOGS, "sub_a_payment", None, 404),
+    ("superadmin", "POST", CAPTURE, "sub_a_payment", {}, 200, Has(id=PAYMENT_A, status="confirmed")),
+    ("superadmin", "POST", CAPTURE, "owner_a_payment", {}, 400, NOT_PREAUTH),
+    ("superadmin", "POST", CAPTURE, "missing", {}, 404),
+    ("admin", "POST", CAPTURE, "sub_b_payment", {}, 200, Has(id=PAYMENT_B, status="confirmed")),
+    ("owner_a", "POST", CAPTURE, "sub_a_payment", {}, 403),
+    ("owner_a", "POST", CAPTURE, "owner_a_payment", {}, 403),
+    ("owner_a", "POST", CAPTURE, "sub_b_payment", {}, 404),
+    ("owner_a", "POST", CAPTURE, "missing", {}, 404),
+    ("owner_b", "POST", CAPTURE, "sub_b_payment", {}, 403),
+    ("owner_b", "POST", CAPTURE, "sub_a_payment", {}, 404),
+    ("sub_a", "POST", CAPTURE, "sub_a_payment", {}, 403),
+    ("sub_a", "POST", CAPTURE, "sub_b_payment", {}, 404),
+    ("sub_a", "POST", CAPTURE, "owner_a_payment", {}, 404),
+    ("sub_a", "POST", CAPTURE, "missing", {}, 404),
+    ("sub_b", "POST", CAPTURE, "sub_b_payment", {}, 403),
+    ("sub_b", "POST", CAPTURE, "sub_a_payment", {}, 404),
+    ("superadmin", "POST", REFUND, "owner_a_payment", {}, 200,
+     Has(id=PAYMENT_OWNER_A, status="refunded", refunded_amount="10.00")),
+    ("superadmin", "POST", REFUND, "sub_a_payment", {}, 400, NOT_CONFIRMED),
+    ("admin", "POST", REFUND, "owner_a_payment", {"amount": "4.00"}, 200,
+     Has(id=PAYMENT_OWNER_A, status="confirmed", refunded_amount="4.00")),
+    ("admin", "POST", REFUND, "missing", {}, 404),
+    ("owner_a", "POST", REFUND, "owner_a_payment", {}, 403),
+    ("owner_a", "POST", REFUND, "sub_a_payment", {}, 403),
+    ("owner_a", "POST", REFUND, "sub_b_payment", {}, 404),
+    ("owner_b", "POST", REFUND, "sub_b_payment", {}, 403),
+    ("owner_b", "POST", REFUND, "owner_a_payment", {}, 404),
+    ("sub_a", "POST", REFUND, "sub_a_payment", {}, 403),
+    ("sub_a", "POST", REFUND, "owner_a_payment", {}, 404),
+    ("sub_a", "POST", REFUND, "sub_b_payment", {}, 404),
+    ("sub_b", "POST", REFUND, "sub_b_payment", {}, 403),
+    ("sub_b", "POST", REFUND, "sub_a_payment", {}, 404),
 ]
 
 

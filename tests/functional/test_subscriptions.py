@@ -5,6 +5,8 @@ method, invoices, limits, lists, Idempotency-Key, and a provider that is down.""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -316,3 +318,23 @@ def test_the_dashboard_counts_live_paid_subscriptions_and_their_monthly_revenue(
     mine = api.get("/api/v1/dashboard/stats/", headers=olive).json
     assert (mine["active_subscriptions"], mine["monthly_revenue"]) == (1, 200.0)
     assert mine["series"][-1]["new_subscriptions"] == 1 and yearly["status"] == "active"
+
+
+def test_a_subscription_whose_answer_was_lost_is_adopted_by_sync_and_its_operation_settled(
+        api, plans, gateway, database, wsgi_app):
+    sam = user(api)
+    _lose_answer_of(gateway, "create_subscription")  # no Idempotency-Key: nobody will retry this one
+    subscribe(api, sam, plans, status=503)
+    assert rows(database) == [] and len(gateway.subscriptions) == 1
+    with database.session(write=True) as session, session.begin():
+        service = wsgi_app.adapters.subscription_sync(session)
+        [pending] = service._operations.unresolved(older_than=timedelta(0))
+        changes, skipped = service.sync()
+    assert [how for _, how in changes] == ["adopted"] and skipped == []
+    [row] = rows(database)
+    assert (row.subscription_id, row.status, row.plan_id) == (next(iter(gateway.subscriptions)), "active",
+                                                              plans["Premium"]["id"])
+    with database.session() as session:
+        settled = session.scalar(select(BillingOperationRow).filter_by(key=pending.key))
+        assert settled.status == "reconciled" and "adopted" in settled.error
+    assert api.get(f"{SUBS}status/", headers=sam).json["id"] == row.id

@@ -224,3 +224,46 @@ def test_the_logs_answer_was_it_received_and_applied(api, subscribed, caplog):
     assert any("evt_logged customer.subscription.updated: duplicate" in line for line in lines), lines
     assert any(line.startswith("Stripe webhook refused") for line in lines), lines
     assert all("webhook" in line and "stripe" in line.lower() for line in lines)
+
+
+def intent_object(payment: dict, status: str, amount_received: int = 0) -> dict:
+    return {"id": payment["payment_intent_id"], "object": "payment_intent", "status": status, "amount": 1000,
+            "currency": "usd", "amount_received": amount_received, "client_secret": payment["client_secret"],
+            "capture_method": "automatic", "metadata": {}}
+
+
+def test_payment_intent_events_move_a_payment_and_log_each_transition(api, root):
+    headers = api.auth(api.register("pam")["key"])
+    payment = api.post_json("/api/v1/payments/", {"amount": "10.00", "currency": "usd", "description": "tickets"},
+                            headers=headers, status=201).json
+    assert payment["status"] == "waiting"  # the customer's browser pays with the client_secret
+    now = int(time.time())
+    deliver(api, event("evt_pi_ok", "payment_intent.succeeded", intent_object(payment, "succeeded", 1000), now + 5))
+    paid = api.get(f"/api/v1/payments/{payment['id']}/", headers=headers).json
+    assert paid["status"] == "confirmed"
+    # An older failure arriving late changes nothing; a duplicate neither.
+    deliver(api, event("evt_pi_old", "payment_intent.payment_failed",
+                       intent_object(payment, "requires_payment_method"), now + 1))
+    assert deliver(api, event("evt_pi_ok", "payment_intent.succeeded", intent_object(payment, "succeeded", 1000),
+                              now + 5)).json["outcome"] == "duplicate"
+    assert api.get(f"/api/v1/payments/{payment['id']}/", headers=headers).json["status"] == "confirmed"
+    logs = api.get(f"/api/v1/payments/{payment['id']}/logs/", headers=root).json
+    assert [(entry["event"], entry["from_status"], entry["to_status"]) for entry in logs] == [
+        ("created", None, "waiting"), ("webhook:payment_intent.succeeded", "waiting", "confirmed")]
+
+
+def test_a_canceled_payment_intent_rejects_the_payment(api):
+    headers = api.auth(api.register("pam")["key"])
+    payment = api.post_json("/api/v1/payments/", {"amount": "10.00", "currency": "usd", "description": "x"},
+                            headers=headers, status=201).json
+    deliver(api, event("evt_pi_cancel", "payment_intent.canceled", intent_object(payment, "canceled"),
+                       int(time.time()) + 5))
+    assert api.get(f"/api/v1/payments/{payment['id']}/", headers=headers).json["status"] == "rejected"
+
+
+def test_local_mode_still_refuses_unsigned_deliveries(make_api):
+    """The original accepted unsigned webhooks when USE_LOCALSTRIPE was on; WiWebb never does."""
+    api = make_api(STRIPE_WEBHOOK_SECRET=SECRET, USE_LOCALSTRIPE="true", STRIPE_SECRET_KEY="sk_test_local")
+    payload = json.dumps(event("evt_local", "customer.subscription.deleted", {"object": "subscription"}, 1))
+    assert api.post(HOOK, payload, headers={"Content-Type": "application/json"}, status=400).json == {
+        "detail": "Invalid signature."}

@@ -317,3 +317,11 @@ def test_an_invoice_is_read_from_the_current_layout():
     assert (invoice.number, invoice.subscription, invoice.hosted_invoice_url) == ("A-0001", "sub_1", "https://pay")
     assert (invoice.period_start, invoice.period_end) == (datetime.fromtimestamp(START, UTC),
                                                           datetime.fromtimestamp(END, UTC))
+
+
+def test_invoices_are_listed_newest_first(gateway, customer, monthly):
+    first = gateway.create_subscription(customer.id, monthly.id)
+    gateway.cancel_subscription(first.id)
+    second = gateway.create_subscription(customer.id, monthly.id)
+
+    assert [invoice.subscription for invoice in gateway.list_invoices(customer.id)] == [second.id, first.id]

@@ -213,6 +213,14 @@ class SqlOperationJournal:
 
         self._durable(write)
 
+    def checkpoint(self) -> None:
+        self._checkpoint()
+
+    def settle(self, key: str, note: str, now: datetime) -> None:
+        self._session.execute(update(BillingOperationRow).where(
+            BillingOperationRow.key == key, BillingOperationRow.status == "pending")
+            .values(status="reconciled", error=note[:2000], finished_at=now, lock=None))
+
     def pending(self, older_than: datetime) -> builtins.list[BillingOperation]:
         rows = self._session.scalars(select(BillingOperationRow).where(
             BillingOperationRow.status == "pending", BillingOperationRow.created_at < older_than)

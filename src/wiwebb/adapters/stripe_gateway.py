@@ -139,7 +139,11 @@ class StripeGateway:
 
     def list_invoices(self, customer: str) -> Sequence[GatewayInvoice]:
         page = self._call(self._v1.invoices.list, params={"customer": customer, "limit": 100})
-        return [read_invoice(invoice) for invoice in page.get("data", [])]
+        invoices = list(page.get("data", []))
+        if self._localstripe:  # it lists oldest first; Stripe, newest first
+            invoices.reverse()
+        newest_first = sorted(invoices, key=lambda data: data.get("created") or 0, reverse=True)
+        return [read_invoice(data) for data in newest_first]
 
     def create_payment_intent(self, amount: int, currency: str, *, customer: str | None = None,
                               description: str | None = None,

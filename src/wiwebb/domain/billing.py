@@ -143,6 +143,14 @@ class OperationJournal(Protocol):
         whatever becomes of the unit of work (it will not commit)."""
         ...
 
+    def checkpoint(self) -> None:
+        """Commit the unit of work so far."""
+        ...
+
+    def settle(self, key: str, note: str, now: datetime) -> None:
+        """A pending operation whose outcome was found at the provider (reconciled)."""
+        ...
+
     def pending(self, older_than: datetime) -> builtins.list[BillingOperation]:
         """Operations still pending: a call whose local commit failed, to reconcile."""
         ...

@@ -20,6 +20,7 @@ from .payments import PaymentProviderUnavailable
 from .ports import Clock
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
+UNRESOLVED_AFTER = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,18 @@ class Operations:
         """Store the answer given with the change (it commits with it)."""
         if operation is not None:
             self._journal.finish(operation, status, response, self._clock.now())
+
+    def checkpoint(self) -> None:
+        """Make what the unit of work did so far durable (a provider object just made)."""
+        self._journal.checkpoint()
+
+    def settle(self, key: str, note: str) -> None:
+        """The outcome of a pending operation was found at the provider (by `sync`)."""
+        self._journal.settle(key, note, self._clock.now())
+
+    def unresolved(self, older_than: timedelta = UNRESOLVED_AFTER) -> list[BillingOperation]:
+        """Operations of unknown outcome, started longer ago than `older_than`."""
+        return self._journal.pending(self._clock.now() - older_than)
 
     def _find(self, user_id: int, kind: str, client_key: str | None) -> BillingOperation | None:
         if not client_key:
