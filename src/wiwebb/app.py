@@ -99,9 +99,9 @@ class Adapters:
         self.mail_worker = MailWorker(self.mail_delivery.deliver_due)
         self.gateway = gateway or _gateway(settings)
 
-    def catalogue(self, session: DbSession) -> CatalogueService:
+    def catalogue(self, session: DbSession, operations: Operations | None = None) -> CatalogueService:
         return CatalogueService(plans=SqlPlanRepository(session), audit=SqlAuditLog(session), clock=self.clock,
-                                gateway=self.gateway)
+                                gateway=self.gateway, operations=operations or self.operations(session))
 
     def operations(self, session: DbSession, durable: Deferrer | None = None) -> Operations:
         """The journal outside a request (the command line): its checkpoint commits the session."""
@@ -224,7 +224,7 @@ class RequestServices:
 
     @cached_property
     def catalogue(self) -> CatalogueService:
-        return self._adapters.catalogue(self._request.dbsession)
+        return self._adapters.catalogue(self._request.dbsession, self.operations)
 
     @cached_property
     def operations(self) -> Operations:

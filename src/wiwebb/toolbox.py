@@ -100,10 +100,10 @@ class Toolbox:
 
     @contextmanager
     def catalogue(self) -> Iterator[CatalogueService]:
-        """The plan catalogue in one committed transaction."""
-        self.require_migrated()
-        with self.adapters.database.session(write=True) as session, session.begin():
-            yield self.adapters.catalogue(session)
+        """The plan catalogue, committed when the block ends without error (and at each
+        checkpoint of the operations journal, before a call to Stripe)."""
+        with self._billing_session() as (session, durable):
+            yield self.adapters.catalogue(session, self.adapters.operations(session, durable))
 
     @contextmanager
     def webhooks(self) -> Iterator[WebhookService]:
@@ -123,8 +123,13 @@ class Toolbox:
         database = self.adapters.database
         after: list[Callable[[DbSession], object]] = []
         try:
-            with database.session(write=True) as session, session.begin():
-                yield session, after.append
+            with database.session(write=True) as session:  # no begin(): the journal commits mid-way
+                try:
+                    yield session, after.append
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
         finally:
             for work in after:
                 database.run_in_own_transaction(work)

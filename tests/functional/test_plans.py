@@ -98,3 +98,31 @@ def test_without_a_payment_provider_a_paid_plan_is_503_and_nothing_is_stored(dat
     response = api.post_json(PLANS, {"name": "Premium", "pricings": [{"amount": "200"}]}, headers=root, status=503)
     assert response.json == {"detail": "Payment provider unavailable. Try again later."}
     assert api.get(PLANS, headers=root).json == []
+
+
+def test_publishing_to_the_provider_goes_through_the_operations_journal(api, root, gateway, database):
+    from sqlalchemy import select
+
+    from wiwebb.adapters.orm import BillingOperationRow, PlanRow
+
+    api.post_json(PLANS, {"name": "Premium", "pricings": [{"amount": "200"}, {"amount": "2000", "interval": "year"}]},
+                  headers=root, status=201)
+    with database.session() as session:
+        [done] = session.scalars(select(BillingOperationRow))
+    assert (done.kind, done.status, done.lock) == ("plan", "done", None)
+    assert [key for _, key in gateway.calls] == [f"{done.key}-product", f"{done.key}-price-0", f"{done.key}-price-1"]
+    # The provider fails half-way: 503, no plan kept, and the attempt on record for inspection.
+    original = gateway.create_price
+
+    def failing_price(*args, **kwargs):
+        gateway.fail_next()
+        return original(*args, **kwargs)
+
+    gateway.create_price = failing_price
+    assert api.post_json(PLANS, {"name": "Gold", "pricings": [{"amount": "50"}]}, headers=root, status=503).json == {
+        "detail": "Payment provider unavailable. Try again later."}
+    with database.session() as session:
+        assert session.scalar(select(PlanRow).filter_by(name="Gold")) is None
+        attempt = session.scalars(select(BillingOperationRow).order_by(BillingOperationRow.id)).all()[-1]
+    assert (attempt.kind, attempt.status, attempt.lock) == ("plan", "pending", None)
+    assert "PaymentProviderUnavailable" in attempt.error

@@ -8,15 +8,18 @@ Amounts are `Decimal` in the currency's main unit ("200.00"); the provider gets 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
 from . import rbac
-from .errors import NotFound, ValidationFailed
+from .billing import BillingOperation
+from .errors import DomainError, NotFound, ValidationFailed
 from .model import AuditEntry, User
+from .operations import Operations
 from .payments import PaymentGateway, configured
 from .ports import AuditLog, Clock
 from .rbac import Permission
@@ -103,11 +106,12 @@ DEFAULT_CATALOGUE: tuple[tuple[dict[str, Any], tuple[dict[str, Any], ...]], ...]
 
 class CatalogueService:
     def __init__(self, *, plans: PlanRepository, audit: AuditLog, clock: Clock,
-                 gateway: PaymentGateway | None) -> None:
+                 gateway: PaymentGateway | None, operations: Operations | None = None) -> None:
         self._plans = plans
         self._audit = audit
         self._clock = clock
         self._gateway = gateway
+        self._operations = operations
 
     def catalogue(self, actor: User) -> Sequence[Plan]:
         """The plans anyone logged in can buy, with their active pricings."""
@@ -133,15 +137,19 @@ class CatalogueService:
         now = self._clock.now()
         plan = Plan(id=None, created_at=now, updated_at=now, **{k: data[k] for k in PLAN_FIELDS if k in data})
         plan.pricings = [self._pricing(plan, p, now) for p in pricings]
+        operation = None
         if plan.requires_payment and plan.pricings:
-            plan.stripe_product_id = self._provider().create_product(
-                plan.name, plan.description or None, idempotency_key=str(uuid.uuid4())).id
-            for pricing in plan.pricings:
-                self._publish(plan, pricing)
+            operation = self._start(actor)
+            with self._failing(operation):
+                plan.stripe_product_id = self._provider().create_product(
+                    plan.name, plan.description or None, idempotency_key=f"{operation.key}-product").id
+                for number, pricing in enumerate(plan.pricings):
+                    self._publish(plan, pricing, f"{operation.key}-price-{number}")
         if plan.default:
             self._plans.clear_default(except_plan=None)
         plan = self._plans.add(plan)
         self._record(actor, "plan_created", plan, {"name": plan.name})
+        self._done(operation, plan)
         return plan
 
     def update(self, actor: User, plan_id: int, changes: Mapping[str, Any]) -> Plan:
@@ -162,14 +170,18 @@ class CatalogueService:
     def add_pricing(self, actor: User, plan_id: int, data: Mapping[str, Any]) -> Plan:
         plan = self.get(actor, plan_id)
         pricing = self._pricing(plan, data, self._clock.now())
+        operation = None
         if plan.requires_payment:
-            if plan.stripe_product_id is None:
-                plan.stripe_product_id = self._provider().create_product(
-                    plan.name, plan.description or None, idempotency_key=str(uuid.uuid4())).id
-            self._publish(plan, pricing)
+            operation = self._start(actor)
+            with self._failing(operation):
+                if plan.stripe_product_id is None:
+                    plan.stripe_product_id = self._provider().create_product(
+                        plan.name, plan.description or None, idempotency_key=f"{operation.key}-product").id
+                self._publish(plan, pricing, f"{operation.key}-price")
         plan.pricings.append(pricing)
         self._plans.update(plan)
         self._record(actor, "plan_updated", plan, {"pricing_added": str(pricing.amount)})
+        self._done(operation, plan)
         return self._plans.get(plan.id or 0) or plan
 
     def retire_pricing(self, actor: User, plan_id: int, pricing_id: int) -> Plan:
@@ -220,11 +232,34 @@ class CatalogueService:
                        interval=interval, trial_period_days=int(data.get("trial_period_days") or 0),
                        active=bool(data.get("active", True)), created_at=now)
 
-    def _publish(self, plan: Plan, pricing: Pricing) -> None:
+    def _publish(self, plan: Plan, pricing: Pricing, key: str) -> None:
         price = self._provider().create_price(plan.stripe_product_id or "", pricing.minor_units, pricing.currency,
                                               pricing.interval,  # type: ignore[arg-type]
-                                              idempotency_key=str(uuid.uuid4()))
+                                              idempotency_key=key)
         pricing.stripe_price_id = price.id
+
+    # Publishing to the provider goes through the operations journal like any creating call: the
+    # keys derive from an operation committed before the first call, so a failed request leaves a
+    # record of what it may have made (product and price ids are not charges: a retry makes new ones).
+
+    def _start(self, actor: User) -> BillingOperation:
+        self._provider()  # no journal entry for a call that cannot be made
+        if self._operations is None:
+            return BillingOperation(id=None, key=str(uuid.uuid4()), user_id=actor.id or 0, kind="plan", client_key=None)
+        return self._operations.start(actor.id or 0, "plan", None)
+
+    @contextmanager
+    def _failing(self, operation: BillingOperation) -> Iterator[None]:
+        try:
+            yield
+        except DomainError as error:
+            if self._operations is not None:
+                self._operations.fail(operation, error)
+            raise
+
+    def _done(self, operation: BillingOperation | None, plan: Plan) -> None:
+        if operation is not None and self._operations is not None:
+            self._operations.answered(operation, 200, {"plan": plan.id, "product": plan.stripe_product_id})
 
     def _provider(self) -> PaymentGateway:
         return configured(self._gateway)
