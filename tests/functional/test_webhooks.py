@@ -267,3 +267,79 @@ def test_local_mode_still_refuses_unsigned_deliveries(make_api):
     payload = json.dumps(event("evt_local", "customer.subscription.deleted", {"object": "subscription"}, 1))
     assert api.post(HOOK, payload, headers={"Content-Type": "application/json"}, status=400).json == {
         "detail": "Invalid signature."}
+
+
+# -- a signed body that is malformed: 400, and nothing claimed or stored ------------------------------
+
+
+NOW = int(time.time())
+SUBSCRIPTION = {"id": "sub_x", "object": "subscription", "status": "active", "customer": "cus_x",
+                "items": {"data": [{"price": {"id": "price_x"}, "current_period_start": NOW,
+                                    "current_period_end": NOW + 30 * 86400}]}}
+INVOICE = {"id": "in_x", "object": "invoice", "status": "paid", "subscription": "sub_x", "currency": "usd"}
+INTENT = {"id": "pi_x", "object": "payment_intent", "status": "succeeded", "amount": 1000, "currency": "usd"}
+
+
+def body(obj: object, event_type: str = "customer.subscription.updated", created: object = NOW,
+         event_id: object = "evt_bad") -> str:
+    return json.dumps({"id": event_id, "object": "event", "type": event_type, "created": created,
+                       "data": {"object": obj}})
+
+
+@pytest.mark.parametrize("payload", [
+    pytest.param(body(SUBSCRIPTION, created=1).replace('"created": 1,', '"created": 1e400,'), id="created 1e400"),
+    pytest.param(body(SUBSCRIPTION, created=10**23), id="created 10**23"),
+    pytest.param(body(SUBSCRIPTION, created=2**41), id="created 2**41"),
+    pytest.param(body(SUBSCRIPTION, created=0), id="created 0"),
+    pytest.param(body(SUBSCRIPTION, created=-5), id="created negative"),
+    pytest.param(body(SUBSCRIPTION, created=True), id="created true"),
+    pytest.param(body(SUBSCRIPTION, created=str(NOW)), id="created a string"),
+    pytest.param(body(SUBSCRIPTION, created=NOW + 0.5), id="created a float"),
+    pytest.param(body(SUBSCRIPTION, event_id="e" * 256), id="event id too long"),
+    pytest.param(body(SUBSCRIPTION, event_id="evt_\u0000"), id="event id with NUL"),
+    pytest.param(body(SUBSCRIPTION, event_id=7), id="event id a number"),
+    pytest.param(body({**SUBSCRIPTION, "items": [1]}), id="items [1]"),
+    pytest.param(body({**SUBSCRIPTION, "items": "x"}), id="items a string"),
+    pytest.param(body({**SUBSCRIPTION, "items": {"data": [1]}}), id="items.data [1]"),
+    pytest.param(body([]), id="data.object []"),
+    pytest.param(body({**SUBSCRIPTION, "items": {}, "current_period_end": 10**23}), id="period end 10**23"),
+    pytest.param(body({**SUBSCRIPTION, "items": {"data": [{"current_period_end": 10**12}]}}),
+                 id="period end year 33658"),
+    pytest.param(body({**SUBSCRIPTION, "trial_end": -1}), id="trial end before 1970"),
+    pytest.param(body({**SUBSCRIPTION, "trial_end": "soon"}), id="trial end a word"),
+    pytest.param(body({**SUBSCRIPTION, "id": None}), id="subscription id null"),
+    pytest.param(body({**SUBSCRIPTION, "status": "x" * 40}), id="status too long"),
+    pytest.param(body({**SUBSCRIPTION, "metadata": [1]}), id="metadata a list"),
+    pytest.param(body({**INVOICE, "lines": 5}, "invoice.paid"), id="invoice lines 5"),
+    pytest.param(body({**INVOICE, "lines": {"data": [{"period": {"start": 10**30, "end": NOW}}]}}, "invoice.paid"),
+                 id="invoice line period 10**30"),
+    pytest.param(body({**INVOICE, "amount_due": 1}, "invoice.paid").replace('"amount_due": 1', '"amount_due": NaN'),
+                 id="invoice amount NaN"),
+    pytest.param(body({**INTENT, "amount": "1000"}, "payment_intent.succeeded"), id="intent amount a string"),
+    pytest.param(body({}), id="handled type, object {}"),
+    pytest.param(body({}, "invoice.paid"), id="invoice.paid, object {}"),
+    pytest.param(body(INVOICE), id="subscription event carrying an invoice"),
+    pytest.param(body(SUBSCRIPTION, "invoice.paid"), id="invoice event carrying a subscription"),
+    pytest.param(body(SUBSCRIPTION, "payment_intent.succeeded"), id="payment event carrying a subscription"),
+    pytest.param('{"id": "evt_deep", "data": ' + "[" * 3_000 + "]" * 3_000 + "}", id="nested too deep"),
+])
+def test_a_signed_but_malformed_event_is_a_400_and_nothing_is_stored(api, database, payload):
+    assert api.post(HOOK, payload, headers=signed(payload), status=400).json == {"detail": "Invalid payload."}
+    with database.session() as session:
+        assert session.scalars(select(WebhookEventRow)).all() == []
+
+
+def test_an_event_not_handled_is_ignored_whatever_its_object(api, database):
+    payload = body({**SUBSCRIPTION, "items": [1], "trial_end": 10**30}, "customer.subscription.trial_will_end")
+    assert api.post(HOOK, payload, headers=signed(payload)).json == {"received": True, "outcome": "ignored"}
+    with database.session() as session:
+        assert session.scalars(select(WebhookEventRow)).all() == []
+
+
+def test_the_payload_kept_is_the_exact_body_signed(api, database):
+    payload = ('{ "id":"evt_exact" , "object":"event","type":"invoice.paid","created":' + str(NOW) + ',\n'
+               '  "data":{"object":{"id":"in_é","object":"invoice","status":"paid","description":"caf\\u00e9 ☕"}}}')
+    answer = api.post(HOOK, payload.encode(), headers=signed(payload))
+    assert answer.json == {"received": True, "outcome": "processed"}
+    with database.session() as session:
+        assert session.get(WebhookEventRow, "evt_exact").payload == payload

@@ -31,6 +31,18 @@ PAYMENT_EVENTS = frozenset({"payment_intent.succeeded", "payment_intent.payment_
 HANDLED = SUBSCRIPTION_EVENTS | INVOICE_EVENTS | PAYMENT_EVENTS
 
 
+def object_kind(event_type: str) -> str | None:
+    """The kind of object a handled event must carry (`subscription`, `invoice` or
+    `payment_intent`, also the name of its `ProviderEvent` field); None for an event not handled."""
+    if event_type in SUBSCRIPTION_EVENTS:
+        return "subscription"
+    if event_type in INVOICE_EVENTS:
+        return "invoice"
+    if event_type in PAYMENT_EVENTS:
+        return "payment_intent"
+    return None
+
+
 class InvalidEvent(DomainError):
     """A delivery that is not a genuine event of the provider (400)."""
 
@@ -93,9 +105,13 @@ class WebhookService:
         return self._events.failed()
 
     def _apply(self, event: ProviderEvent, payload: str) -> str:
-        if event.type not in HANDLED:
+        kind = object_kind(event.type)
+        if kind is None:
             log.info("Stripe webhook %s %s: ignored", event.id, event.type)
             return "ignored"
+        if getattr(event, kind) is None:  # refused before anything is claimed or stored
+            log.warning("Stripe webhook refused: %s %s carries no %s object", event.id, event.type, kind)
+            raise InvalidEvent(INVALID_PAYLOAD)
         now = self._clock.now()
         record = WebhookEvent(event_id=event.id, type=event.type, created=event.created, payload=payload,
                               status="processed", received_at=now, processed_at=now)
