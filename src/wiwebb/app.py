@@ -69,9 +69,10 @@ from wiwebb.settings import Settings, SettingsError, load_settings
 log = logging.getLogger("wiwebb")
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# A provider call recorded as started this long ago, with no answer recorded, is taken to have
-# died with its request: it no longer blocks the user's next billing call (see SqlOperationJournal).
-OPERATION_STALE_AFTER = timedelta(minutes=5)
+# A lock on a user's billing calls held this long belongs to a process that died mid-request (a
+# request that ends in any way releases its lock): it no longer blocks the user (SqlOperationJournal).
+# Longer than the slowest subscribe: a few Stripe calls of 30 s, each tried up to three times.
+OPERATION_STALE_AFTER = timedelta(minutes=15)
 
 
 class Adapters:
@@ -107,7 +108,7 @@ class Adapters:
         """The journal outside a request (the command line): its checkpoint commits the session."""
         return Operations(SqlOperationJournal(
             session, checkpoint=session.commit, durable=durable or self.database.run_in_own_transaction,
-            stale_after=lambda: self.clock.now() - OPERATION_STALE_AFTER), self.clock)
+            now=self.clock.now, stale=OPERATION_STALE_AFTER), self.clock)
 
     def subscriptions(self, session: DbSession, operations: Operations | None = None, *,
                       durable: Deferrer | None = None) -> SubscriptionService:
@@ -236,9 +237,8 @@ class RequestServices:
             request.tm.commit()
             request.tm.begin()
 
-        journal = SqlOperationJournal(
-            request.dbsession, checkpoint=checkpoint, durable=self._durable,
-            stale_after=lambda: adapters.clock.now() - OPERATION_STALE_AFTER)
+        journal = SqlOperationJournal(request.dbsession, checkpoint=checkpoint, durable=self._durable,
+                                      now=adapters.clock.now, stale=OPERATION_STALE_AFTER)
         return Operations(journal, adapters.clock)
 
     @cached_property

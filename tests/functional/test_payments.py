@@ -7,18 +7,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from wiwebb.adapters.billing_sql import SqlCustomerRepository, SqlOperationJournal
 from wiwebb.adapters.memory import InMemoryPaymentGateway
 from wiwebb.adapters.orm import BillingOperationRow
-from wiwebb.adapters.payments_sql import SqlPaymentRepository
-from wiwebb.adapters.repositories import SqlUserRepository
-from wiwebb.domain.operations import Operations
-from wiwebb.domain.payment_service import PaymentService
 
 PAYMENTS = "/api/v1/payments/"
 PASSWORD = "correct-horse-9"
@@ -326,13 +320,8 @@ def test_validation_errors_in_drf_format(api, people, gateway):
 
 def apply_provider_state(database, wsgi_app, gateway, intent, created, event_type):
     """What the webhook does with a payment intent event: the service over a session of its own."""
-    clock = wsgi_app.adapters.clock
     with database.session(write=True) as session, session.begin():
-        operations = Operations(SqlOperationJournal(
-            session, checkpoint=session.commit, durable=database.run_in_own_transaction,
-            stale_after=lambda: clock.now() - timedelta(minutes=5)), clock)
-        service = PaymentService(payments=SqlPaymentRepository(session), customers=SqlCustomerRepository(session),
-                                 users=SqlUserRepository(session), operations=operations, clock=clock, gateway=gateway)
+        service = wsgi_app.adapters.payments(session)
         return service.apply_provider_state(intent, created, event_type)
 
 
@@ -353,7 +342,8 @@ def test_the_providers_newer_state_is_applied_and_logged(api, people, gateway, d
     gateway.refund(intent_id, 2000)
     applied = apply(captured, later, "payment_intent.succeeded")
     assert applied is not None and (applied.status, applied.refunded_amount) == ("refunded", 20)
-    assert apply(replace(captured, id="pi_unknown"), later + 50, "payment_intent.succeeded") is None
+    # An intent that is none of WiWebb's payments (a subscription invoice's, say) is left alone.
+    assert apply(replace(captured, id="pi_unknown", metadata={}), later + 50, "payment_intent.succeeded") is None
     logs = api.get(f"{PAYMENTS}{payment['id']}/logs/", headers=people["sub_a"]).json
     assert [(e["event"], e["from_status"], e["to_status"]) for e in logs] == [
         ("created", None, "preauth"), ("webhook:payment_intent.succeeded", "preauth", "confirmed"),
@@ -370,3 +360,28 @@ def test_a_failed_payment_reported_by_the_provider_is_rejected(api, people, gate
     assert applied is not None and applied.status == "rejected"
     assert api.get(f"{PAYMENTS}{payment['id']}/logs/", headers=people["sub_a"]).json[-1]["event"] == \
         "webhook:payment_intent.payment_failed"
+
+
+def test_a_payment_whose_answer_was_lost_is_adopted_by_its_webhook_and_the_same_key_answers_it(
+        api, people, gateway, database, wsgi_app):
+    """The intent was made but the answer lost (503); the client goes away. Stripe's
+    payment_intent.succeeded names WiWebb's user and operation in its metadata: the payment is
+    kept, the operation settled, and the client's retry with its key answers that payment."""
+    headers = {**people["sub_a"], "Idempotency-Key": "lost-then-found"}
+    body = {"amount": "12.00", "currency": "usd", "description": "x", "order_id": "o-7",
+            "payment_method": "pm_card_visa", "metadata": {"basket": "b1"}}
+    gateway.lose_next_answer()
+    api.post_json(PAYMENTS, body, headers=headers, status=503)
+    [intent] = gateway.payment_intents.values()
+    with database.session(write=True) as session, session.begin():
+        adopted = wsgi_app.adapters.payments(session).apply_provider_state(intent, int(time.time()),
+                                                                          "payment_intent.succeeded")
+    assert adopted is not None and (adopted.status, adopted.amount, adopted.order_id) == ("confirmed", 12, "o-7")
+    assert adopted.metadata == {"basket": "b1"}
+    with database.session() as session:
+        operation = session.scalar(select(BillingOperationRow).filter_by(client_key="lost-then-found"))
+        assert (operation.status, operation.lock) == ("reconciled", None)
+    retried = api.post_json(PAYMENTS, body, headers=headers, status=201).json
+    assert retried["id"] == adopted.id and retried["payment_intent_id"] == intent.id
+    assert len(gateway.payment_intents) == 1 and len(creates(gateway)) == 1
+    assert api.post_json(PAYMENTS, body, headers=headers, status=201).headers["Idempotent-Replayed"] == "true"

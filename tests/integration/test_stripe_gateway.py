@@ -275,6 +275,23 @@ def test_a_failing_stripe_is_unavailable():
         gateway.create_product("Premium")
 
 
+class IdempotencyConflict(ServerError):
+    """Stripe's answer to a key in use by a running request, or reused with other parameters."""
+
+    def request(self, method, url, headers, post_data=None):
+        return (b'{"error": {"type": "idempotency_error", "message": "Keys for idempotent requests can only be '
+                b'used with the same parameters they were first used with."}}', 400, {})
+
+
+def test_an_idempotency_conflict_is_an_unknown_outcome_not_a_refusal():
+    """Reading it as "refused" would close the operation, and a retry under a new key would charge
+    again; as "unavailable" the operation stays pending and the same key can be retried."""
+    gateway = StripeGateway(SECRET_KEY, max_network_retries=0, http_client=IdempotencyConflict())
+
+    with pytest.raises(PaymentProviderUnavailable):
+        gateway.create_payment_intent(1000, "usd", idempotency_key="k-1")
+
+
 # The readers, on hand-made answers of both layouts.
 
 START, END = 1_795_000_000, 1_797_592_000

@@ -75,6 +75,9 @@ CASES = [
     (OWNER, P.BILLING_READ_OTHERS, user(SUB), ALLOW), (OWNER, P.BILLING_READ_OTHERS, user(OTHER_SUB), HIDE),
     (SUB, P.BILLING_READ_OTHERS, user(OTHER_SUB), HIDE), (SUB, P.BILLING_READ_OTHERS, user(SUB), ALLOW),
     (ROOT, P.BILLING_MANAGE_OTHERS, user(SUB), ALLOW), (STAFF, P.BILLING_MANAGE_OTHERS, user(SUB), ALLOW),
+    # "admins cannot see a superadmin's private data beyond the user record, nor touch superadmins"
+    (STAFF, P.BILLING_READ_OTHERS, user(ROOT), HIDE), (STAFF, P.BILLING_MANAGE_OTHERS, user(ROOT), HIDE),
+    (ROOT, P.BILLING_READ_OTHERS, user(Who(9, Role.SUPERADMIN, None)), ALLOW),
     (OWNER, P.BILLING_MANAGE_OTHERS, user(SUB), HIDE),
     (SUB, P.BILLING_MANAGE_OTHERS, user(OTHER_SUB), HIDE),
 ]

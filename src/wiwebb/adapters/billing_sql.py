@@ -6,7 +6,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Sequence
 from dataclasses import fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -100,9 +100,12 @@ class SqlSubscriptionRepository:
         statement = select(SubscriptionRow)
         if query.user_id is not None:
             statement = statement.where(SubscriptionRow.user_id == query.user_id)
+        if query.tenant_id is not None or query.hide_superadmins:
+            statement = statement.join(UserRow, UserRow.id == SubscriptionRow.user_id)
         if query.tenant_id is not None:
-            statement = statement.join(UserRow, UserRow.id == SubscriptionRow.user_id).where(
-                UserRow.tenant_id == query.tenant_id)
+            statement = statement.where(UserRow.tenant_id == query.tenant_id)
+        if query.hide_superadmins:
+            statement = statement.where(UserRow.role != "superadmin")
         rows, count = page_of(self._session, statement, query.page,
                               [SubscriptionRow.created_at.desc(), SubscriptionRow.id.desc()])
         return Page([_subscription(row) for row in rows], count, query.page)
@@ -126,9 +129,16 @@ class SqlCustomerRepository:
         return self._session.scalar(select(BillingCustomerRow.user_id)
                                     .where(BillingCustomerRow.customer_id == customer_id))
 
-    def remember(self, user_id: int, customer_id: str, now: datetime) -> None:
-        self._session.add(BillingCustomerRow(user_id=user_id, customer_id=customer_id, created_at=now))
-        self._session.flush()
+    def remember(self, user_id: int, customer_id: str, now: datetime) -> str:
+        try:
+            with self._session.begin_nested():
+                self._session.add(BillingCustomerRow(user_id=user_id, customer_id=customer_id, created_at=now))
+        except IntegrityError:  # another request of the user's stored one first: keep that one
+            stored = self.customer_of(user_id)
+            if stored is None:
+                raise
+            return stored
+        return customer_id
 
     def all(self, user_id: int | None) -> builtins.list[tuple[int, str]]:
         statement = select(BillingCustomerRow.user_id, BillingCustomerRow.customer_id)
@@ -147,14 +157,21 @@ def _operation(row: BillingOperationRow) -> BillingOperation:
 class SqlOperationJournal:
     """`start` writes in the request's session and then commits it (`checkpoint`): everything the
     request did before is reads, and the pending record must be durable before the provider is
-    called. `fail` writes in a transaction of its own after the request's ends (`durable`)."""
+    called. Releasing the lock and recording a failure happen in a transaction of their own once
+    the request's has ended, committed or not (`durable`), so a request that dies, whatever the
+    cause, never keeps the user's lock.
+
+    The lock is a unique column (`user:<id>` while held). One held for longer than `stale` belongs
+    to a process that died between two statements: it is released (the operation stays pending,
+    its outcome unknown, for reconciliation)."""
 
     def __init__(self, session: Session, *, checkpoint: Callable[[], None], durable: Deferrer,
-                 stale_after: Callable[[], datetime]) -> None:
+                 now: Callable[[], datetime], stale: timedelta) -> None:
         self._session = session
         self._checkpoint = checkpoint
         self._durable = durable
-        self._stale_after = stale_after  # pending operations started before this are abandoned
+        self._now = now
+        self._stale = stale
 
     def find(self, user_id: int, kind: str, client_key: str, since: datetime) -> BillingOperation | None:
         row = self._session.scalar(select(BillingOperationRow).where(
@@ -164,36 +181,47 @@ class SqlOperationJournal:
         return None if row is None else _operation(row)
 
     def start(self, operation: BillingOperation) -> BillingOperation:
-        lock = f"user:{operation.user_id}"
-        values = {name: getattr(operation, name) for name in _OPERATION_COLUMNS}
-        if operation.id is not None:  # resumed (same client key): take the lock again
-            claimed = self._session.execute(update(BillingOperationRow).where(
-                BillingOperationRow.id == operation.id, BillingOperationRow.status == "pending")
-                .values(lock=lock))
-            if not claimed.rowcount:  # type: ignore[attr-defined]
-                raise OperationInProgress()
-        else:
-            self._insert_locked(values, lock, operation)
-        self._checkpoint()
-        return operation
-
-    def _insert_locked(self, values: dict[str, Any], lock: str, operation: BillingOperation) -> None:
-        for _ in range(2):
+        lock, now = f"user:{operation.user_id}", self._now()
+        for attempt in range(2):
             try:
                 with self._session.begin_nested():
-                    row = BillingOperationRow(**values, lock=lock)
-                    self._session.add(row)
-                operation.id = row.id
-                return
-            except IntegrityError:
-                # Another operation of the user's holds the lock: wait for it, unless it was
-                # abandoned (its request died after starting it); reconciliation deals with it.
-                abandoned = self._session.execute(update(BillingOperationRow).where(
-                    BillingOperationRow.lock == lock, BillingOperationRow.created_at < self._stale_after())
-                    .values(lock=None, status="failed", error="abandoned: no answer recorded"))
-                if not abandoned.rowcount:  # type: ignore[attr-defined]
+                    if operation.id is None:
+                        row = BillingOperationRow(**{name: getattr(operation, name) for name in _OPERATION_COLUMNS},
+                                                  lock=lock, locked_at=now)
+                        self._session.add(row)
+                        self._session.flush()
+                        operation.id = row.id
+                    elif not self._take_up(operation.id, lock, now):
+                        raise OperationInProgress()  # the same key, still in flight
+                break
+            except IntegrityError:  # another operation of the user's holds the lock
+                if attempt or not self._release_stale(lock, now):
                     raise OperationInProgress() from None
-        raise OperationInProgress()
+        self._checkpoint()
+        self._durable(self._releasing(operation.id))
+        return operation
+
+    def _take_up(self, operation_id: int, lock: str, now: datetime) -> bool:
+        """Lock a pending operation again (a retry with its key), unless it is held and fresh."""
+        taken = self._session.execute(update(BillingOperationRow).where(
+            BillingOperationRow.id == operation_id, BillingOperationRow.status == "pending",
+            (BillingOperationRow.lock.is_(None)) | (BillingOperationRow.locked_at < now - self._stale))
+            .values(lock=lock, locked_at=now))
+        return bool(taken.rowcount)  # type: ignore[attr-defined]
+
+    def _release_stale(self, lock: str, now: datetime) -> bool:
+        released = self._session.execute(update(BillingOperationRow).where(
+            BillingOperationRow.lock == lock, BillingOperationRow.locked_at < now - self._stale)
+            .values(lock=None, error="lock released: its request ended without an answer"))
+        return bool(released.rowcount)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _releasing(operation_id: int) -> Callable[[Session], object]:
+        def release(session: Session) -> None:
+            session.execute(update(BillingOperationRow).where(
+                BillingOperationRow.id == operation_id, BillingOperationRow.lock.is_not(None)).values(lock=None))
+
+        return release
 
     def finish(self, operation: BillingOperation, status: int, response: Any, now: datetime) -> None:
         operation.status, operation.response_status, operation.response = "done", status, response
@@ -203,7 +231,7 @@ class SqlOperationJournal:
 
     def fail(self, operation: BillingOperation, error: str, now: datetime, *, outcome_known: bool) -> None:
         operation_id = operation.id
-        values: dict[str, Any] = {"error": error[:2000], "lock": None}
+        values: dict[str, Any] = {"error": error[:2000]}
         if outcome_known:
             values.update(status="failed", finished_at=now)
 
@@ -216,10 +244,10 @@ class SqlOperationJournal:
     def checkpoint(self) -> None:
         self._checkpoint()
 
-    def settle(self, key: str, note: str, now: datetime) -> None:
+    def settle(self, key: str, note: str, found: Any, now: datetime) -> None:
         self._session.execute(update(BillingOperationRow).where(
             BillingOperationRow.key == key, BillingOperationRow.status == "pending")
-            .values(status="reconciled", error=note[:2000], finished_at=now, lock=None))
+            .values(status="reconciled", error=note[:2000], response=found, finished_at=now, lock=None))
 
     def pending(self, older_than: datetime) -> builtins.list[BillingOperation]:
         rows = self._session.scalars(select(BillingOperationRow).where(

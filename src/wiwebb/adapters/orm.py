@@ -237,7 +237,9 @@ class BillingOperationRow(Base):
     client_key: Mapped[str | None] = mapped_column(String(255))
     # "user:<id>" while pending, NULL after: the unique index lets one operation per user run.
     lock: Mapped[str | None] = mapped_column(String(64), unique=True)
+    locked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     status: Mapped[str] = mapped_column(String(10), index=True)
+    request: Mapped[Any] = mapped_column(JSON, nullable=True)
     response_status: Mapped[int | None] = mapped_column(Integer)
     response: Mapped[Any] = mapped_column(JSON, nullable=True)
     error: Mapped[str] = mapped_column(Text, default="")

@@ -7,6 +7,7 @@ from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wiwebb.domain.billing import Payment, PaymentLogEntry
@@ -51,9 +52,19 @@ class SqlPaymentRepository:
         return None if row is None else _payment(row)
 
     def add(self, payment: Payment) -> Payment:
-        row = PaymentRow(**_values(payment))
-        self._session.add(row)
-        self._session.flush()
+        """Store a new payment. One whose intent a webhook stored first (adopted from the
+        intent's metadata) is not stored twice: that row takes this state and is returned."""
+        try:
+            with self._session.begin_nested():
+                row = PaymentRow(**_values(payment))
+                self._session.add(row)
+        except IntegrityError:
+            existing = self.get_by_intent(payment.payment_intent_id or "")
+            if existing is None:
+                raise
+            payment.id, payment.created_at = existing.id, existing.created_at
+            self.update(payment)
+            return payment
         payment.id = row.id
         return payment
 
@@ -66,9 +77,12 @@ class SqlPaymentRepository:
         statement = select(PaymentRow)
         if query.user_id is not None:
             statement = statement.where(PaymentRow.user_id == query.user_id)
+        if query.tenant_id is not None or query.hide_superadmins:
+            statement = statement.join(UserRow, UserRow.id == PaymentRow.user_id)
         if query.tenant_id is not None:
-            statement = statement.join(UserRow, UserRow.id == PaymentRow.user_id).where(
-                UserRow.tenant_id == query.tenant_id)
+            statement = statement.where(UserRow.tenant_id == query.tenant_id)
+        if query.hide_superadmins:
+            statement = statement.where(UserRow.role != "superadmin")
         if query.status is not None:
             statement = statement.where(PaymentRow.status == query.status)
         rows, count = page_of(self._session, statement, query.page, [PaymentRow.id.asc()])

@@ -199,7 +199,13 @@ class StripeGateway:
 def _domain_errors() -> Iterator[None]:
     try:
         yield
-    except (stripe.CardError, stripe.InvalidRequestError, stripe.IdempotencyError) as error:
+    except stripe.IdempotencyError as error:
+        # The key is in use by a request still running, or was sent with other parameters: either
+        # way the first call's outcome is not known here. It must not read as "refused" (the
+        # operation would be closed and a retry would charge again under a new key).
+        log.warning("Stripe refused an idempotent retry: %r", error)
+        raise PaymentProviderUnavailable(f"idempotency key refused: {error.user_message}") from error
+    except (stripe.CardError, stripe.InvalidRequestError) as error:
         raise PaymentRefused(error.user_message or "The payment was refused.", error.code) from error
     except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as error:
         log.warning("Stripe unavailable: %r", error)

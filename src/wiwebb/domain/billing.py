@@ -55,6 +55,7 @@ class SubscriptionQuery:
     page: PageRequest
     user_id: int | None = None  # only this user's
     tenant_id: int | None = None  # only users of this tenant
+    hide_superadmins: bool = False  # an admin's view
 
 
 class SubscriptionRepository(Protocol):
@@ -93,7 +94,9 @@ class CustomerRepository(Protocol):
 
     def user_of(self, customer_id: str) -> int | None: ...
 
-    def remember(self, user_id: int, customer_id: str, now: datetime) -> None: ...
+    def remember(self, user_id: int, customer_id: str, now: datetime) -> str:
+        """Store the user's customer; returns the one stored (another request's, if it was first)."""
+        ...
 
     def all(self, user_id: int | None) -> builtins.list[tuple[int, str]]:
         """(user id, customer id) pairs, of one user or of everyone."""
@@ -116,11 +119,14 @@ class BillingOperation:
     id: int | None
     key: str
     user_id: int
-    kind: str  # subscribe, change, payment
+    kind: str  # subscribe, change, payment, plan
     client_key: str | None  # the client's Idempotency-Key header, if any
-    status: str = "pending"  # pending, done, failed
+    # pending (outcome unknown until answered), done, failed (refused: nothing was made), or
+    # reconciled (found at the provider by sync or a webhook).
+    status: str = "pending"
     response_status: int | None = None
     response: Any = None  # the first answer, replayed for the same client key
+    request: Any = None  # what was sent that a retry must send the same (e.g. the customer)
     error: str = ""
     created_at: datetime | None = None
     finished_at: datetime | None = None
@@ -130,8 +136,10 @@ class OperationJournal(Protocol):
     def find(self, user_id: int, kind: str, client_key: str, since: datetime) -> BillingOperation | None: ...
 
     def start(self, operation: BillingOperation) -> BillingOperation:
-        """Record the operation as pending and make that durable at once (before any provider
-        call). Raises `OperationInProgress` while another one of the user's is pending."""
+        """Record the operation as pending, or take up again a pending one (`id` set), holding
+        the user's lock, and make that durable at once (before any provider call). Raises
+        `OperationInProgress` while another call of the user's holds the lock (or this one is
+        still in flight). The lock is released when the unit of work ends, whatever its end."""
         ...
 
     def finish(self, operation: BillingOperation, status: int, response: Any, now: datetime) -> None:
@@ -139,16 +147,17 @@ class OperationJournal(Protocol):
         ...
 
     def fail(self, operation: BillingOperation, error: str, now: datetime, *, outcome_known: bool) -> None:
-        """Failed (`outcome_known`), or of unknown outcome (it stays pending, unlocked): recorded
-        whatever becomes of the unit of work (it will not commit)."""
+        """Failed (`outcome_known`: nothing was made), or of unknown outcome (it stays pending):
+        recorded whatever becomes of the unit of work (it will not commit)."""
         ...
 
     def checkpoint(self) -> None:
         """Commit the unit of work so far."""
         ...
 
-    def settle(self, key: str, note: str, now: datetime) -> None:
-        """A pending operation whose outcome was found at the provider (reconciled)."""
+    def settle(self, key: str, note: str, found: Any, now: datetime) -> None:
+        """A pending operation whose outcome was found at the provider (reconciled); `found`
+        names what was found (`{"subscription_id": ...}`), for a retry with the same key."""
         ...
 
     def pending(self, older_than: datetime) -> builtins.list[BillingOperation]:

@@ -42,18 +42,25 @@ class Operations:
             return None
         return Replay(operation.response_status or 200, operation.response)
 
-    def start(self, user_id: int, kind: str, client_key: str | None) -> BillingOperation:
-        """Record the operation (durably, before the call); resume a pending one of the same key."""
+    def earlier(self, user_id: int, kind: str, client_key: str | None) -> BillingOperation | None:
+        """The operation a client's key already named (within 24 hours), whatever its state."""
+        return self._find(user_id, kind, client_key)
+
+    def start(self, user_id: int, kind: str, client_key: str | None, request: Any = None) -> BillingOperation:
+        """Record the operation (durably, before the call), with what the call sends that a retry
+        must send the same (`request`); or take up a pending one of the same key, whose `request`
+        is then the one to send."""
         earlier = self._find(user_id, kind, client_key)
         if earlier is not None and earlier.status == "pending":
             return self._journal.start(earlier)
         return self._journal.start(BillingOperation(id=None, key=str(uuid.uuid4()), user_id=user_id, kind=kind,
-                                                    client_key=client_key or None, created_at=self._clock.now()))
+                                                    client_key=client_key or None, request=request,
+                                                    created_at=self._clock.now()))
 
     def fail(self, operation: BillingOperation, error: DomainError) -> None:
         """The call failed. When the provider could not answer, whether it took effect is unknown:
         the operation stays pending (a retry with the same key resumes it; reconciliation finds
-        it), only its lock is released."""
+        it). Either way its lock is released when the unit of work ends."""
         self._journal.fail(operation, f"{type(error).__name__}: {error}", self._clock.now(),
                            outcome_known=not isinstance(error, PaymentProviderUnavailable))
 
@@ -66,9 +73,10 @@ class Operations:
         """Make what the unit of work did so far durable (a provider object just made)."""
         self._journal.checkpoint()
 
-    def settle(self, key: str, note: str) -> None:
-        """The outcome of a pending operation was found at the provider (by `sync`)."""
-        self._journal.settle(key, note, self._clock.now())
+    def settle(self, key: str, note: str, found: Any) -> None:
+        """The outcome of a pending operation was found at the provider (by `sync` or a webhook):
+        `found` names it (`{"subscription_id": ...}`) for a retry with the same key."""
+        self._journal.settle(key, note, found, self._clock.now())
 
     def unresolved(self, older_than: timedelta = UNRESOLVED_AFTER) -> list[BillingOperation]:
         """Operations of unknown outcome, started longer ago than `older_than`."""

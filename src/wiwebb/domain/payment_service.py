@@ -89,6 +89,7 @@ class PaymentQuery:
     user_id: int | None = None  # only this user's
     tenant_id: int | None = None  # only users of this tenant
     status: str | None = None
+    hide_superadmins: bool = False  # an admin's view
 
 
 class PaymentRepository(Protocol):
@@ -161,8 +162,9 @@ class PaymentService:
              status: str | None = None) -> Page[Payment]:
         """The caller's own; a tenant owner's tenant's; staff everyone's (`user_id` filters)."""
         cell = rbac.scope(actor, Permission.BILLING_READ_OTHERS)
-        if cell is Scope.ALL:
-            return self._payments.list(PaymentQuery(page, user_id=user_id, status=status))
+        if rbac.platform_wide(actor, Permission.BILLING_READ_OTHERS):
+            return self._payments.list(PaymentQuery(page, user_id=user_id, status=status,
+                                                    hide_superadmins=cell is Scope.ALL_BUT_SUPERADMINS_HIDDEN))
         if cell is Scope.OWN_TENANT and actor.tenant_id is not None:
             return self._payments.list(PaymentQuery(page, user_id=user_id, tenant_id=actor.tenant_id, status=status))
         if user_id is not None and user_id != actor.id:
@@ -189,13 +191,22 @@ class PaymentService:
         if new.amount < MIN_AMOUNT:
             raise ValidationFailed.on("amount", TOO_SMALL)
         gateway = self._provider()  # no journal entry for a call that cannot be made
-        operation = self._operations.start(actor.id or 0, OPERATION_KIND, client_key)
+        earlier = self._operations.earlier(actor.id or 0, OPERATION_KIND, client_key)
+        if earlier is not None and earlier.status == "reconciled":  # its answer was lost; a webhook found it
+            found = self._payments.get_by_intent((earlier.response or {}).get("payment_intent_id", ""))
+            if found is not None:
+                return PaymentOutcome(found, earlier)
+        # Read before the journal commits (nothing is read between that and the provider's answer),
+        # and kept with the operation: a retry with the same key must send the same customer.
+        customer = self._customers.customer_of(actor.id or 0)
+        operation = self._operations.start(actor.id or 0, OPERATION_KIND, client_key, {"customer": customer})
+        customer = (operation.request or {}).get("customer", customer)
         metadata = {**new.metadata, "wiwebb_user": str(actor.id), "wiwebb_operation": operation.key}
         if new.order_id:
             metadata["order_id"] = new.order_id
         try:
             intent = gateway.create_payment_intent(
-                to_minor(new.amount), new.currency, customer=self._customers.customer_of(actor.id or 0),
+                to_minor(new.amount), new.currency, customer=customer,
                 description=new.description or None, metadata=metadata, capture_method=new.capture_method,
                 payment_method=new.payment_method or None, idempotency_key=operation.key)
         except DomainError as error:  # an outage leaves it pending: the same key resumes it
@@ -266,7 +277,9 @@ class PaymentService:
         of one second have no order). Returns the payment as now kept; None when the intent is no
         payment of WiWebb's or the state was older."""
         payment = self._payments.get_by_intent(intent.id)
-        if payment is None or created < payment.provider_updated:
+        if payment is None:
+            return self._adopt(intent, created, event_type)
+        if created < payment.provider_updated:
             return None
         if created == payment.provider_updated:
             intent = self._provider().retrieve_payment_intent(intent.id)
@@ -278,13 +291,34 @@ class PaymentService:
             self._log(payment, f"webhook:{event_type}", before, f"PaymentIntent {intent.id} ({intent.status})")
         return payment
 
+    def _adopt(self, intent: GatewayPaymentIntent, created: int, event_type: str) -> Payment | None:
+        """An intent WiWebb made (its metadata names the user and the operation) whose create
+        answer was lost: kept now, and its operation settled. Other intents (a subscription
+        invoice's, another system's) are none of WiWebb's payments."""
+        user, operation = intent.metadata.get("wiwebb_user", ""), intent.metadata.get("wiwebb_operation")
+        if not operation or not user.isdigit() or self._users.get(int(user)) is None:
+            return None
+        now = self._clock.now()
+        metadata = {k: v for k, v in intent.metadata.items() if not k.startswith("wiwebb_") and k != "order_id"}
+        payment = self._payments.add(Payment(
+            id=None, user_id=int(user), amount=from_minor(intent.amount), currency=intent.currency,
+            status=_status_after(event_type, intent), order_id=intent.metadata.get("order_id", ""),
+            metadata=metadata, capture_method=intent.capture_method, payment_intent_id=intent.id,
+            client_secret=intent.client_secret, refunded_amount=from_minor(intent.amount_refunded),
+            created_at=now, updated_at=now, provider_updated=created))
+        self._log(payment, f"webhook:{event_type}", None, f"PaymentIntent {intent.id} ({intent.status}) adopted: "
+                                                          "its create answer was lost")
+        self._operations.settle(operation, f"reconciled: payment intent {intent.id} adopted",
+                                {"payment_intent_id": intent.id})
+        return payment
+
     # -- internals ----------------------------------------------------------------------------
 
     def _manageable(self, actor: User, payment_id: int) -> Payment:
         """A payment the caller may capture or refund, held until the unit of work ends: out of
         reach 404; readable but not theirs to manage 403 (their own included: only staff)."""
         self.get(actor, payment_id)
-        if rbac.scope(actor, Permission.BILLING_MANAGE_OTHERS) is not Scope.ALL:
+        if not rbac.platform_wide(actor, Permission.BILLING_MANAGE_OTHERS):
             raise PermissionDenied()
         payment = self._payments.get(payment_id, lock=True)
         if payment is None:  # deleted meanwhile (its user went)

@@ -46,6 +46,9 @@ class Scope(enum.Enum):
     OWN_TENANT = "own tenant"  # targets of the actor's tenant; others 404
     ALL_BUT_SUPERADMINS = "all but superadmins"  # superadmin targets 403
     OWN_TENANT_SUBSCRIBERS = "subscribers of own tenant"  # other tenants 404, non-subscribers 403
+    # Everyone's but superadmins', which are hidden (404): "admins cannot see a superadmin's private
+    # data beyond the user record, and cannot touch superadmins at all" (billing, for admins).
+    ALL_BUT_SUPERADMINS_HIDDEN = "all but superadmins (hidden)"
 
 
 class Decision(enum.Enum):
@@ -77,8 +80,8 @@ MATRIX: dict[Permission, dict[Role, Scope]] = {
     Permission.DASHBOARD_READ: {_S: _ALL, _A: _ALL, _O: _OT, _U: _D},
     Permission.PLANS_READ: {_S: _ALL, _A: _ALL, _O: _ALL, _U: _ALL},
     Permission.PLANS_MANAGE: {_S: _ALL, _A: _ALL, _O: _D, _U: _D},
-    Permission.BILLING_READ_OTHERS: {_S: _ALL, _A: _ALL, _O: _OT, _U: _H},
-    Permission.BILLING_MANAGE_OTHERS: {_S: _ALL, _A: _ALL, _O: _H, _U: _H},
+    Permission.BILLING_READ_OTHERS: {_S: _ALL, _A: Scope.ALL_BUT_SUPERADMINS_HIDDEN, _O: _OT, _U: _H},
+    Permission.BILLING_MANAGE_OTHERS: {_S: _ALL, _A: Scope.ALL_BUT_SUPERADMINS_HIDDEN, _O: _H, _U: _H},
 }
 
 # Nobody changes their own role, deactivates or deletes themselves.
@@ -132,6 +135,11 @@ def scope(actor: Actor, permission: Permission) -> Scope:
     return MATRIX[permission][actor.role]
 
 
+def platform_wide(actor: Actor, permission: Permission) -> bool:
+    """Whether the role's cell reaches every tenant (staff), superadmins' objects aside or not."""
+    return scope(actor, permission) in (Scope.ALL, Scope.ALL_BUT_SUPERADMINS, Scope.ALL_BUT_SUPERADMINS_HIDDEN)
+
+
 def may(actor: Actor, permission: Permission) -> bool:
     """Whether the role may take this action at all (on something: its own objects at least)."""
     return scope(actor, permission) is not Scope.DENIED
@@ -153,6 +161,8 @@ def decide(actor: Actor, permission: Permission, target: Target | None = None) -
         return Decision.ALLOW if own_object else Decision.HIDE
     if cell is Scope.ALL_BUT_SUPERADMINS:
         return Decision.FORBID if target.role is Role.SUPERADMIN else Decision.ALLOW
+    if cell is Scope.ALL_BUT_SUPERADMINS_HIDDEN:
+        return Decision.HIDE if target.role is Role.SUPERADMIN else Decision.ALLOW
     in_own_tenant = actor.tenant_id is not None and target.tenant_id == actor.tenant_id
     if not in_own_tenant:
         return Decision.HIDE

@@ -28,6 +28,8 @@ class SubscriptionSync(SubscriptionRecords):
             remote = self._provider().retrieve_subscription(remote.id)
             created = max(created, timestamp(self._clock.now()))
         if subscription is None:
+            if remote.status in ENDED_STATUSES:
+                return None  # history WiWebb never had (or a customer of another system): nothing to do
             return self._adopt(remote, created)
         before = replace(subscription)
         pricing = self._plans.get_pricing_by_provider_id(remote.price) if remote.price else None
@@ -60,31 +62,35 @@ class SubscriptionSync(SubscriptionRecords):
         changes: builtins.list[tuple[Subscription, str]] = []
         skipped: builtins.list[str] = []
         seen: set[str] = set()
-        now = timestamp(self._clock.now())
-        for _user, customer in self._customers.all(user_id):
-            for remote in self._provider().list_subscriptions(customer):
+        customers = self._customers.all(user_id)
+        ours = self._subscriptions.for_sync(user_id)
+        self._operations.checkpoint()  # one short transaction per customer, none while the provider answers
+        for _user, customer in customers:
+            listed = self._provider().list_subscriptions(customer)
+            read_at = timestamp(self._clock.now())  # the listed states are as of now, not older
+            for remote in listed:
                 seen.add(remote.id)
-                before = self._subscriptions.get_by_provider_id(remote.id)
-                if before is None and remote.status in ENDED_STATUSES:
-                    continue  # history WiWebb never had: nothing to repair
-                try:
-                    changed = self.apply_provider_state(remote, now + 1, read_back=False)
-                except LookupError as error:  # a price WiWebb does not sell
-                    skipped.append(f"{remote.id}: {error}")
-                    continue
-                if changed is not None:
-                    changes.append((changed, "adopted" if before is None else f"{before.status} -> {changed.status}"))
+                self._sync_one(remote, read_at, changes, skipped)
+            self._operations.checkpoint()
         # Ours but not listed (beyond the provider's first 100, or its customer unrecorded): read
         # each back by id.
-        for local in self._subscriptions.for_sync(user_id):
-            if local.subscription_id in seen:
-                continue
-            before_status = local.status
-            changed = self.apply_provider_state(self._provider().retrieve_subscription(local.subscription_id or ""),
-                                                now + 1, read_back=False)
-            if changed is not None:
-                changes.append((changed, f"{before_status} -> {changed.status}"))
+        for local in ours:
+            if local.subscription_id not in seen:
+                remote = self._provider().retrieve_subscription(local.subscription_id or "")
+                self._sync_one(remote, timestamp(self._clock.now()), changes, skipped)
+                self._operations.checkpoint()
         return changes, skipped
+
+    def _sync_one(self, remote: GatewaySubscription, read_at: int, changes: builtins.list[tuple[Subscription, str]],
+                  skipped: builtins.list[str]) -> None:
+        before = self._subscriptions.get_by_provider_id(remote.id)
+        try:
+            changed = self.apply_provider_state(remote, read_at, read_back=False)
+        except LookupError as error:  # a price WiWebb does not sell
+            skipped.append(f"{remote.id}: {error}")
+            return
+        if changed is not None:
+            changes.append((changed, "adopted" if before is None else f"{before.status} -> {changed.status}"))
 
     def _adopt(self, remote: GatewaySubscription, created: int) -> Subscription:
         user_id = self._customers.user_of(remote.customer)
@@ -102,5 +108,6 @@ class SubscriptionSync(SubscriptionRecords):
         subscription = self._subscriptions.add(subscription)
         self._record(None, self._users.get(user_id), "provider_update", subscription, previous_status=None)
         if operation := remote.metadata.get("wiwebb_operation"):  # a subscribe whose commit failed
-            self._operations.settle(operation, f"reconciled: subscription {remote.id} adopted")
+            self._operations.settle(operation, f"reconciled: subscription {remote.id} adopted",
+                                    {"subscription_id": remote.id})
         return subscription

@@ -120,8 +120,9 @@ class SubscriptionService(SubscriptionRecords):
     def list(self, actor: User, page: PageRequest, user_id: int | None = None) -> Page[Subscription]:
         """The caller's own; a tenant owner's tenant's; staff everyone's (`user_id` filters)."""
         cell = rbac.scope(actor, Permission.BILLING_READ_OTHERS)
-        if cell is Scope.ALL:
-            return self._subscriptions.list(SubscriptionQuery(page, user_id=user_id))
+        if rbac.platform_wide(actor, Permission.BILLING_READ_OTHERS):
+            return self._subscriptions.list(SubscriptionQuery(
+                page, user_id=user_id, hide_superadmins=cell is Scope.ALL_BUT_SUPERADMINS_HIDDEN))
         if cell is Scope.OWN_TENANT and actor.tenant_id is not None:
             return self._subscriptions.list(SubscriptionQuery(page, user_id=user_id, tenant_id=actor.tenant_id))
         if user_id is not None and user_id != actor.id:
@@ -158,12 +159,16 @@ class SubscriptionService(SubscriptionRecords):
         plan, pricing = self._choose(pricing_id, plan_id)
         if not plan.requires_payment or pricing is None:
             return self._subscribe_free(actor, plan, pricing)
+        earlier = self._operations.earlier(actor.id or 0, "subscribe", client_key)
+        if earlier is not None and earlier.status == "reconciled":  # its answer was lost; sync found it
+            found = self._subscriptions.get_by_provider_id((earlier.response or {}).get("subscription_id", ""))
+            if found is not None:
+                return Outcome(found, None, earlier)
         self._refuse_if_subscribed(actor)
         operation = self._start(actor, "subscribe", client_key)
         try:
+            self._refuse_if_subscribed(actor)  # again, now that no other billing call of the user's runs
             customer = self._customer(actor, operation.key)
-            self._subscriptions.lock_user(actor.id or 0)
-            self._refuse_if_subscribed(actor)  # again, now that no other request can subscribe
             if payment_method:
                 self._provider().set_default_payment_method(customer, payment_method)
             remote = self._provider().create_subscription(
@@ -174,6 +179,7 @@ class SubscriptionService(SubscriptionRecords):
             self._operations.fail(operation, error)
             raise
         now = self._clock.now()
+        self._subscriptions.lock_user(actor.id or 0)  # against a Free subscribe at the same moment
         for free in self._subscriptions.live_for_user(actor.id or 0):
             if not free.paid:  # the paid subscription replaces the Free one
                 self._end(free, now)
@@ -229,7 +235,7 @@ class SubscriptionService(SubscriptionRecords):
 
     def cancel(self, actor: User, subscription_id: int | None = None, *, at_once: bool = False) -> Subscription:
         """At period end (the caller's own); staff may cancel anyone's, and `at_once`."""
-        if at_once and rbac.scope(actor, Permission.BILLING_MANAGE_OTHERS) is not Scope.ALL:
+        if at_once and not rbac.platform_wide(actor, Permission.BILLING_MANAGE_OTHERS):
             raise PermissionDenied()
         if subscription_id is None:
             live = self._subscriptions.live_for_user(actor.id or 0)
@@ -244,16 +250,17 @@ class SubscriptionService(SubscriptionRecords):
             subscription = found
         if not subscription.live:
             raise InvalidOperation(ALREADY_ENDED)
+        owner = self._users.get(subscription.user_id)
         now = self._clock.now()
         if subscription.subscription_id is None:  # Free: nothing to wait for
             self._end(subscription, now)
         else:
             provider_id = subscription.subscription_id
+            self._operations.checkpoint()  # no transaction held open while the provider works
             remote = (self._provider().cancel_subscription(provider_id) if at_once
                       else self._provider().set_cancel_at_period_end(provider_id, True))
             self._copy(subscription, remote, timestamp(now))
         self._subscriptions.update(subscription)
-        owner = self._users.get(subscription.user_id)
         self._record(actor, owner, "canceled_at_once" if at_once else "canceled", subscription)
         return subscription
 
@@ -265,6 +272,7 @@ class SubscriptionService(SubscriptionRecords):
         plan = self._plans.get(current.plan_id)
         if plan is not None and not plan.auto_renew:
             raise InvalidOperation("This plan does not renew; buy it again when it ends.")
+        self._operations.checkpoint()  # no transaction held open while the provider works
         remote = self._provider().set_cancel_at_period_end(current.subscription_id or "", False)
         self._copy(current, remote, timestamp(self._clock.now()))
         self._subscriptions.update(current)
@@ -308,12 +316,16 @@ class SubscriptionService(SubscriptionRecords):
         return live[0]
 
     def _customer(self, actor: User, key: str) -> str:
+        """The user's customer at the provider, made if need be. Ends with nothing of the unit of
+        work left open: on SQLite an open writing transaction would hold every other writer while
+        the provider is called next."""
         customer = self._customers.customer_of(actor.id or 0)
+        self._operations.checkpoint()
         if customer is None:
             name = f"{actor.first_name} {actor.last_name}".strip() or actor.username
-            customer = self._provider().create_customer(actor.email or None, name, {"wiwebb_user": str(actor.id)},
-                                                        idempotency_key=f"{key}-customer").id
-            self._customers.remember(actor.id or 0, customer, self._clock.now())
+            made = self._provider().create_customer(actor.email or None, name, {"wiwebb_user": str(actor.id)},
+                                                    idempotency_key=f"{key}-customer").id
+            customer = self._customers.remember(actor.id or 0, made, self._clock.now())
             self._operations.checkpoint()  # kept even if what follows fails: sync finds it again
         return customer
 
