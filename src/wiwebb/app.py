@@ -256,8 +256,18 @@ class RequestServices:
                                  durable=self._durable)
 
     def _durable(self, work: Callable[[DbSession], object]) -> None:
-        """Run `work` in a transaction of its own once the request's has ended, either way."""
-        self._adapters.run_after_commit(self._request.tm, work, also_after_abort=True)
+        """Run `work` in a transaction of its own once the request has ended, whatever its end
+        (committed, aborted, or its commit failed), and after every checkpoint commit of the
+        operations journal in between: Pyramid's finished callbacks run after pyramid_tm is done."""
+        adapters = self._adapters
+
+        def run(_request: Request) -> None:
+            try:
+                adapters.database.run_in_own_transaction(work)
+            except Exception:  # bookkeeping must never fail the answered request
+                log.warning("deferred database work failed", exc_info=True)
+
+        self._request.add_finished_callback(run)
 
     @cached_property
     def audit(self) -> AuditService:

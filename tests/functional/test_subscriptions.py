@@ -273,8 +273,7 @@ def _lose_answer_of(gateway: InMemoryPaymentGateway, method: str) -> None:
 
 def test_an_operation_in_progress_blocks_a_second_one_until_its_lock_is_stale(api, plans, database):
     """A lock is released when its request ends, however it ends; one still held after 15 minutes
-    belongs to a process that died mid-request, and is released then (the operation stays
-    pending: its outcome is unknown, for reconciliation)."""
+    belongs to a process that died mid-request, and is released then."""
     from datetime import UTC, datetime, timedelta
 
     sam = user(api)
@@ -290,7 +289,10 @@ def test_an_operation_in_progress_blocks_a_second_one_until_its_lock_is_stale(ap
     assert subscribe(api, sam, plans).json["status"] == "active"
     with database.session() as session:
         released = session.scalar(select(BillingOperationRow).filter_by(key="k-1"))
-        assert (released.status, released.lock) == ("pending", None) and released.error.startswith("lock released")
+        # Its lock released, and then (being a subscribe of unknown outcome) looked up at the
+        # provider by the next subscribe: nothing was made, so it is closed.
+        assert (released.status, released.lock) == ("failed", None)
+        assert "not made at the provider" in released.error
         done = session.scalars(select(BillingOperationRow).filter_by(kind="subscribe", status="done")).all()
         assert len(done) == 1 and done[0].lock is None
 
@@ -407,3 +409,57 @@ def test_admins_neither_see_nor_touch_a_superadmins_billing(api, plans, root):
     assert api.post_json(f"{SUBS}cancel/", {"subscription_id": sams["id"]}, headers=admin).json[
         "cancel_at_period_end"] is True
     assert api.get(SUBS, headers=root).json["count"] == 2
+
+
+def _meanwhile(gateway, method: str, request):
+    """While the provider works on `method`, make `request()` (another request of the user's, a
+    double click): its answer is kept in the returned dict."""
+    original, seen = getattr(gateway, method), {}
+
+    def during(*args, **kwargs):
+        setattr(gateway, method, original)
+        seen["answer"] = request()
+        return original(*args, **kwargs)
+
+    setattr(gateway, method, during)
+    return seen
+
+
+@pytest.mark.parametrize("second_key", [None, "another", "same"])
+def test_a_second_subscribe_while_the_first_is_at_the_provider_is_409(api, plans, gateway, second_key):
+    sam = user(api)
+    body = {"pricing_id": price(plans, "Premium"), "payment_method": "pm_card_visa"}
+    keyed = {**sam, "Idempotency-Key": "same"}
+    seen = _meanwhile(gateway, "create_subscription", lambda: api.post_json(
+        f"{SUBS}subscribe/", body, headers={**sam, "Idempotency-Key": second_key} if second_key else sam,
+        expect_errors=True))
+    first = api.post_json(f"{SUBS}subscribe/", body, headers=keyed, status=201).json
+    assert seen["answer"].status_int == 409, seen["answer"].body
+    assert list(gateway.subscriptions) == [first["subscription_id"]]
+
+
+def test_a_retry_without_its_key_after_a_lost_answer_answers_what_was_made(api, plans, gateway, database):
+    """One paid subscription per user: a subscribe whose outcome is unknown is looked up at the
+    provider (by the operation key in its metadata) before another is made."""
+    sam = user(api)
+    _lose_answer_of(gateway, "create_subscription")
+    subscribe(api, sam, plans, status=503)
+    again = subscribe(api, sam, plans).json  # no Idempotency-Key: a plain retry
+    assert list(gateway.subscriptions) == [again["subscription_id"]]
+    assert [r.subscription_id for r in rows(database)] == [again["subscription_id"]]
+    with database.session() as session:
+        statuses = sorted(o.status for o in session.scalars(select(BillingOperationRow).filter_by(kind="subscribe")))
+    assert statuses == ["done", "reconciled"]
+
+
+def test_a_retry_after_an_outage_that_made_nothing_closes_the_unknown_attempt(api, plans, gateway, database):
+    sam = user(api)
+    gateway.fail_next()  # the customer call fails: nothing is made
+    subscribe(api, sam, plans, status=503)
+    made = subscribe(api, sam, plans).json
+    assert list(gateway.subscriptions) == [made["subscription_id"]]
+    with database.session() as session:
+        operations = session.scalars(select(BillingOperationRow).filter_by(kind="subscribe")
+                                     .order_by(BillingOperationRow.id)).all()
+    assert [o.status for o in operations] == ["failed", "done"]
+    assert "not made at the provider" in operations[0].error

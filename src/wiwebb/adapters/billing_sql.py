@@ -190,6 +190,8 @@ class SqlOperationJournal:
                                                   lock=lock, locked_at=now)
                         self._session.add(row)
                         self._session.flush()
+                        if self._key_taken_meanwhile(operation, row.id):
+                            raise OperationInProgress()
                         operation.id = row.id
                     elif not self._take_up(operation.id, lock, now):
                         raise OperationInProgress()  # the same key, still in flight
@@ -197,9 +199,23 @@ class SqlOperationJournal:
             except IntegrityError:  # another operation of the user's holds the lock
                 if attempt or not self._release_stale(lock, now):
                     raise OperationInProgress() from None
-        self._checkpoint()
+        # Released when the request ends, however it ends (registered before the commit below,
+        # which may itself fail).
         self._durable(self._releasing(operation.id))
+        self._checkpoint()
         return operation
+
+    def _key_taken_meanwhile(self, operation: BillingOperation, new_id: int) -> bool:
+        """With the user's lock held: whether another request with the same client key got
+        there first (it was not there when this one looked, before the lock). Its answer is
+        the one to give, not a second call."""
+        if operation.client_key is None:
+            return False
+        other = self._session.scalar(select(BillingOperationRow.id).where(
+            BillingOperationRow.user_id == operation.user_id, BillingOperationRow.kind == operation.kind,
+            BillingOperationRow.client_key == operation.client_key, BillingOperationRow.id != new_id,
+            BillingOperationRow.status != "failed").limit(1))
+        return other is not None
 
     def _take_up(self, operation_id: int, lock: str, now: datetime) -> bool:
         """Lock a pending operation again (a retry with its key), unless it is held and fresh."""
@@ -247,7 +263,14 @@ class SqlOperationJournal:
     def settle(self, key: str, note: str, found: Any, now: datetime) -> None:
         self._session.execute(update(BillingOperationRow).where(
             BillingOperationRow.key == key, BillingOperationRow.status == "pending")
-            .values(status="reconciled", error=note[:2000], response=found, finished_at=now, lock=None))
+            .values(status="reconciled", error=note[:2000], response=found, finished_at=now))
+
+    def pending_for(self, user_id: int, kind: str, since: datetime) -> builtins.list[BillingOperation]:
+        rows = self._session.scalars(select(BillingOperationRow).where(
+            BillingOperationRow.user_id == user_id, BillingOperationRow.kind == kind,
+            BillingOperationRow.status == "pending", BillingOperationRow.created_at >= since)
+            .order_by(BillingOperationRow.id))
+        return [_operation(row) for row in rows]
 
     def pending(self, older_than: datetime) -> builtins.list[BillingOperation]:
         rows = self._session.scalars(select(BillingOperationRow).where(

@@ -345,10 +345,9 @@ class InMemoryPaymentGateway:
         outcome: object
         if key is not None and key in self._replies:
             first, outcome = self._replies[key]
-            if first != (method, request):
-                raise PaymentRefused("Keys for idempotent requests can only be used with the same parameters they "
-                                     f"were first used with. Try using a key other than '{key}' if you meant to "
-                                     "execute a different request.")
+            if first != (method, request):  # the real adapter reads Stripe's idempotency_error so too
+                raise PaymentProviderUnavailable("idempotency key refused: keys for idempotent requests can only "
+                                                 "be used with the same parameters they were first used with")
         else:
             try:
                 outcome = work()

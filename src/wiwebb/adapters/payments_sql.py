@@ -51,9 +51,10 @@ class SqlPaymentRepository:
         row = self._session.scalar(select(PaymentRow).where(PaymentRow.payment_intent_id == payment_intent_id))
         return None if row is None else _payment(row)
 
-    def add(self, payment: Payment) -> Payment:
-        """Store a new payment. One whose intent a webhook stored first (adopted from the
-        intent's metadata) is not stored twice: that row takes this state and is returned."""
+    def add(self, payment: Payment, *, replace_existing: bool = True) -> Payment:
+        """Store a new payment. One whose intent is stored already (a webhook adopting it, racing
+        the request that made it) is not stored twice: the stored row takes this state
+        (`replace_existing`), or is returned as it is."""
         try:
             with self._session.begin_nested():
                 row = PaymentRow(**_values(payment))
@@ -62,6 +63,8 @@ class SqlPaymentRepository:
             existing = self.get_by_intent(payment.payment_intent_id or "")
             if existing is None:
                 raise
+            if not replace_existing:
+                return existing
             payment.id, payment.created_at = existing.id, existing.created_at
             self.update(payment)
             return payment

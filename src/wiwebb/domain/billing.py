@@ -160,6 +160,10 @@ class OperationJournal(Protocol):
         names what was found (`{"subscription_id": ...}`), for a retry with the same key."""
         ...
 
+    def pending_for(self, user_id: int, kind: str, since: datetime) -> builtins.list[BillingOperation]:
+        """The user's pending operations of `kind` started since `since`."""
+        ...
+
     def pending(self, older_than: datetime) -> builtins.list[BillingOperation]:
         """Operations still pending: a call whose local commit failed, to reconcile."""
         ...

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from .billing import BillingOperation, OperationJournal
+from .billing import BillingOperation, OperationInProgress, OperationJournal
 from .errors import DomainError
 from .payments import PaymentProviderUnavailable
 from .ports import Clock
@@ -53,6 +53,8 @@ class Operations:
         earlier = self._find(user_id, kind, client_key)
         if earlier is not None and earlier.status == "pending":
             return self._journal.start(earlier)
+        if earlier is not None and earlier.status in ("done", "reconciled"):
+            raise OperationInProgress()  # it finished since the caller looked: a retry is answered it
         return self._journal.start(BillingOperation(id=None, key=str(uuid.uuid4()), user_id=user_id, kind=kind,
                                                     client_key=client_key or None, request=request,
                                                     created_at=self._clock.now()))
@@ -68,6 +70,15 @@ class Operations:
         """Store the answer given with the change (it commits with it)."""
         if operation is not None:
             self._journal.finish(operation, status, response, self._clock.now())
+
+    def unknown(self, user_id: int, kind: str) -> list[BillingOperation]:
+        """The user's operations of this kind still of unknown outcome (within 24 hours)."""
+        return [operation for operation in self._journal.pending_for(user_id, kind, self._clock.now()
+                                                                      - IDEMPOTENCY_WINDOW)]
+
+    def close(self, operation: BillingOperation, note: str) -> None:
+        """An operation of unknown outcome found to have made nothing at the provider."""
+        self._journal.fail(operation, note, self._clock.now(), outcome_known=True)
 
     def checkpoint(self) -> None:
         """Make what the unit of work did so far durable (a provider object just made)."""

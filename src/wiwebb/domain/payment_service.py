@@ -99,7 +99,7 @@ class PaymentRepository(Protocol):
 
     def get_by_intent(self, payment_intent_id: str) -> Payment | None: ...
 
-    def add(self, payment: Payment) -> Payment:
+    def add(self, payment: Payment, *, replace_existing: bool = True) -> Payment:
         """Store a new payment; it comes back with its id."""
         ...
 
@@ -305,7 +305,9 @@ class PaymentService:
             status=_status_after(event_type, intent), order_id=intent.metadata.get("order_id", ""),
             metadata=metadata, capture_method=intent.capture_method, payment_intent_id=intent.id,
             client_secret=intent.client_secret, refunded_amount=from_minor(intent.amount_refunded),
-            created_at=now, updated_at=now, provider_updated=created))
+            created_at=now, updated_at=now, provider_updated=created), replace_existing=False)
+        if payment.created_at != now:  # its create request stored it meanwhile: that one answers
+            return payment
         self._log(payment, f"webhook:{event_type}", None, f"PaymentIntent {intent.id} ({intent.status}) adopted: "
                                                           "its create answer was lost")
         self._operations.settle(operation, f"reconciled: payment intent {intent.id} adopted",

@@ -91,23 +91,3 @@ class SubscriptionSync(SubscriptionRecords):
             return
         if changed is not None:
             changes.append((changed, "adopted" if before is None else f"{before.status} -> {changed.status}"))
-
-    def _adopt(self, remote: GatewaySubscription, created: int) -> Subscription:
-        user_id = self._customers.user_of(remote.customer)
-        pricing = self._plans.get_pricing_by_provider_id(remote.price) if remote.price else None
-        if user_id is None or pricing is None:
-            # Not (yet) ours to read: answered as a failure, so the provider delivers it again
-            # (a subscribe whose commit is still under way) and it is kept for inspection.
-            raise LookupError(f"subscription {remote.id}: unknown customer {remote.customer!r} "
-                              f"or price {remote.price!r}")
-        now = self._clock.now()
-        subscription = Subscription(id=None, user_id=user_id, plan_id=pricing.plan_id or 0, pricing_id=pricing.id,
-                                    status=remote.status, subscription_id=remote.id, customer_id=remote.customer,
-                                    created_at=now, updated_at=now)
-        self._copy(subscription, remote, created)
-        subscription = self._subscriptions.add(subscription)
-        self._record(None, self._users.get(user_id), "provider_update", subscription, previous_status=None)
-        if operation := remote.metadata.get("wiwebb_operation"):  # a subscribe whose commit failed
-            self._operations.settle(operation, f"reconciled: subscription {remote.id} adopted",
-                                    {"subscription_id": remote.id})
-        return subscription

@@ -13,6 +13,7 @@ Every call that creates something at the provider goes through the operations jo
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -67,8 +68,9 @@ def timestamp(moment: datetime) -> int:
 
 
 class SubscriptionRecords:
-    """What the user-facing service and the provider sync share: the dependencies, copying a
-    provider state onto a record, and the audit entry of every change."""
+    """What the user-facing service and the provider sync share: the dependencies, adopting a
+    provider's subscription WiWebb did not record, copying a provider state onto a record, and
+    the audit entry of every change."""
 
     def __init__(self, *, subscriptions: SubscriptionRepository, customers: CustomerRepository,
                  plans: PlanRepository, users: UserRepository, operations: Operations, audit: AuditLog,
@@ -81,6 +83,26 @@ class SubscriptionRecords:
         self._audit = audit
         self._clock = clock
         self._gateway = gateway
+
+    def _adopt(self, remote: GatewaySubscription, created: int) -> Subscription:
+        user_id = self._customers.user_of(remote.customer)
+        pricing = self._plans.get_pricing_by_provider_id(remote.price) if remote.price else None
+        if user_id is None or pricing is None:
+            # Not (yet) ours to read: answered as a failure, so the provider delivers it again
+            # (a subscribe whose commit is still under way) and it is kept for inspection.
+            raise LookupError(f"subscription {remote.id}: unknown customer {remote.customer!r} "
+                              f"or price {remote.price!r}")
+        now = self._clock.now()
+        subscription = Subscription(id=None, user_id=user_id, plan_id=pricing.plan_id or 0, pricing_id=pricing.id,
+                                    status=remote.status, subscription_id=remote.id, customer_id=remote.customer,
+                                    created_at=now, updated_at=now)
+        self._copy(subscription, remote, created)
+        subscription = self._subscriptions.add(subscription)
+        self._record(None, self._users.get(user_id), "provider_update", subscription, previous_status=None)
+        if operation := remote.metadata.get("wiwebb_operation"):  # a subscribe whose commit failed
+            self._operations.settle(operation, f"reconciled: subscription {remote.id} adopted",
+                                    {"subscription_id": remote.id})
+        return subscription
 
     def _copy(self, subscription: Subscription, remote: GatewaySubscription, created: int) -> None:
         subscription.status = remote.status
@@ -165,10 +187,14 @@ class SubscriptionService(SubscriptionRecords):
             if found is not None:
                 return Outcome(found, None, earlier)
         self._refuse_if_subscribed(actor)
+        unknown = [o for o in self._operations.unknown(actor.id or 0, "subscribe")
+                   if client_key is None or o.client_key != client_key]  # that one is taken up instead
         operation = self._start(actor, "subscribe", client_key)
         try:
             self._refuse_if_subscribed(actor)  # again, now that no other billing call of the user's runs
             customer = self._customer(actor, operation.key)
+            if unknown and (found := self._made_by(unknown, customer)) is not None:
+                return Outcome(found, None, operation)
             if payment_method:
                 self._provider().set_default_payment_method(customer, payment_method)
             remote = self._provider().create_subscription(
@@ -191,6 +217,23 @@ class SubscriptionService(SubscriptionRecords):
         subscription = self._subscriptions.add(subscription)
         self._record(actor, actor, "subscribed", subscription)
         return Outcome(subscription, remote.client_secret, operation)
+
+    def _made_by(self, unknown: builtins.list[BillingOperation], customer: str) -> Subscription | None:
+        """Earlier subscribes of the user whose outcome is unknown (503, a lost answer, a retry
+        without its Idempotency-Key): the one the provider did make is adopted and answered (one
+        paid subscription per user: never a second); those it did not make are closed."""
+        keys = {operation.key: operation for operation in unknown}
+        made = [remote for remote in self._provider().list_subscriptions(customer)
+                if remote.metadata.get("wiwebb_operation") in keys and remote.status not in ENDED_STATUSES]
+        if made:
+            remote = made[0]
+            adopted = (self._subscriptions.get_by_provider_id(remote.id)
+                       or self._adopt(remote, timestamp(self._clock.now())))
+            self._operations.checkpoint()
+            return adopted
+        for operation in unknown:
+            self._operations.close(operation, "not made at the provider (checked by a later subscribe)")
+        return None
 
     def _subscribe_free(self, actor: User, plan: Plan, pricing: Pricing | None) -> Outcome:
         self._subscriptions.lock_user(actor.id or 0)
