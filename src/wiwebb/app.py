@@ -100,14 +100,14 @@ class Adapters:
         self.mail_worker = MailWorker(self.mail_delivery.deliver_due)
         self.gateway = gateway or _gateway(settings)
 
-    def catalogue(self, session: DbSession, operations: Operations | None = None) -> CatalogueService:
+    def catalogue(self, session: DbSession, operations: Operations) -> CatalogueService:
         return CatalogueService(plans=SqlPlanRepository(session), audit=SqlAuditLog(session), clock=self.clock,
-                                gateway=self.gateway, operations=operations or self.operations(session))
+                                gateway=self.gateway, operations=operations)
 
-    def operations(self, session: DbSession, durable: Deferrer | None = None) -> Operations:
+    def operations(self, session: DbSession, durable: Deferrer | None) -> Operations:
         """The journal outside a request (the command line): its checkpoint commits the session."""
         return Operations(SqlOperationJournal(
-            session, checkpoint=session.commit, durable=durable or self.database.run_in_own_transaction,
+            session, checkpoint=session.commit, durable=_deferring(durable),
             now=self.clock.now, stale=OPERATION_STALE_AFTER), self.clock)
 
     def subscriptions(self, session: DbSession, operations: Operations | None = None, *,
@@ -134,7 +134,7 @@ class Adapters:
 
     def webhooks(self, session: DbSession, subscriptions: SubscriptionSync | None = None,
                  payments: PaymentUpdates | None = None, *, durable: Deferrer | None = None) -> WebhookService:
-        durable = durable or self.database.run_in_own_transaction
+        durable = _deferring(durable)
         return WebhookService(reader=StripeEventReader(self.settings.stripe_webhook_secret),
                               events=SqlWebhookEventStore(session, durable),
                               subscriptions=subscriptions or self.subscription_sync(session, durable=durable),
@@ -344,6 +344,15 @@ def main(global_config: dict[str, Any], **ini_settings: Any) -> Any:
     except SettingsError as error:
         raise SystemExit(f"wiwebb: {error}") from None
     return build_app(settings, start_mail_worker=True)
+
+
+def _deferring(durable: Deferrer | None) -> Deferrer:
+    """Billing's `durable` work (releasing a user's lock, keeping a failed event) must run once the
+    unit of work has ended, never at once: at once, it would run before the row it updates is
+    committed (and on SQLite wait for the session's own write lock)."""
+    if durable is None:
+        raise ValueError("billing services need `durable`: work to run once the unit of work has ended")
+    return durable
 
 
 def _gateway(settings: Settings) -> PaymentGateway | None:

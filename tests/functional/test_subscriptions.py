@@ -284,8 +284,9 @@ def test_an_operation_in_progress_blocks_a_second_one_until_its_lock_is_stale(ap
                                         status="pending", created_at=now))
     assert subscribe(api, sam, plans, status=409).json == {
         "detail": "Another billing operation for this account is in progress. Try again in a moment."}
-    with database.session(write=True) as session, session.begin():
-        session.query(BillingOperationRow).filter_by(key="k-1").update({"locked_at": now - timedelta(minutes=16)})
+    with database.session(write=True) as session, session.begin():  # its process was killed long ago
+        session.query(BillingOperationRow).filter_by(key="k-1").update(
+            {"locked_at": now - timedelta(minutes=16), "created_at": now - timedelta(minutes=16)})
     assert subscribe(api, sam, plans).json["status"] == "active"
     with database.session() as session:
         released = session.scalar(select(BillingOperationRow).filter_by(key="k-1"))
@@ -370,7 +371,7 @@ def test_a_subscription_whose_answer_was_lost_is_adopted_by_sync_and_its_operati
     subscribe(api, sam, plans, status=503)
     assert rows(database) == [] and len(gateway.subscriptions) == 1
     with database.session(write=True) as session:  # sync commits customer by customer
-        service = wsgi_app.adapters.subscription_sync(session)
+        service = wsgi_app.adapters.subscription_sync(session, durable=lambda work: None)  # starts nothing
         [pending] = [o for o in service._operations.unresolved(older_than=timedelta(0)) if o.kind == "subscribe"]
         changes, skipped = service.sync()
         session.commit()
@@ -447,19 +448,56 @@ def test_a_retry_without_its_key_after_a_lost_answer_answers_what_was_made(api, 
     again = subscribe(api, sam, plans).json  # no Idempotency-Key: a plain retry
     assert list(gateway.subscriptions) == [again["subscription_id"]]
     assert [r.subscription_id for r in rows(database)] == [again["subscription_id"]]
-    with database.session() as session:
-        statuses = sorted(o.status for o in session.scalars(select(BillingOperationRow).filter_by(kind="subscribe")))
-    assert statuses == ["done", "reconciled"]
+    with database.session() as session:  # the retry repeated the first attempt under its own key
+        statuses = [o.status for o in session.scalars(select(BillingOperationRow).filter_by(kind="subscribe"))]
+    assert statuses == ["done"]
+    keys = {key for call, key in gateway.calls if call == "create_subscription"}
+    assert len(keys) == 1
 
 
-def test_a_retry_after_an_outage_that_made_nothing_closes_the_unknown_attempt(api, plans, gateway, database):
+def test_a_retry_after_an_outage_that_made_nothing_makes_it_once(api, plans, gateway, database):
     sam = user(api)
     gateway.fail_next()  # the customer call fails: nothing is made
     subscribe(api, sam, plans, status=503)
     made = subscribe(api, sam, plans).json
     assert list(gateway.subscriptions) == [made["subscription_id"]]
     with database.session() as session:
+        operations = session.scalars(select(BillingOperationRow).filter_by(kind="subscribe")).all()
+    assert [o.status for o in operations] == ["done"]
+
+
+def test_another_plan_after_a_lost_answer_answers_what_the_first_attempt_made(api, plans, gateway, database):
+    """One paid subscription per user: the earlier attempt (another price, unknown outcome) is
+    looked up at the provider; it made an incomplete subscription, which is adopted and answered
+    with the secret to pay it."""
+    sam = user(api)
+    _lose_answer_of(gateway, "create_subscription")
+    subscribe(api, sam, plans, payment_method="pm_card_chargeCustomerFail", status=503)
+    answer = subscribe(api, sam, plans, "Day Pass", payment_method="pm_card_visa").json
+    assert list(gateway.subscriptions) == [answer["subscription_id"]]
+    assert (answer["status"], answer["plan"]) == ("incomplete", plans["Premium"]["id"])
+    assert answer["client_secret"].startswith("pi_")
+    with database.session() as session:
+        statuses = sorted(o.status for o in session.scalars(select(BillingOperationRow).filter_by(kind="subscribe")))
+    assert statuses == ["done", "reconciled"]
+
+
+def test_another_plan_right_after_an_outage_waits_until_the_first_attempt_cannot_be_under_way(
+        api, plans, gateway, database):
+    from datetime import UTC, datetime
+
+    sam = user(api)
+    gateway.fail_next()  # nothing made, but from here that cannot be told yet
+    subscribe(api, sam, plans, status=503)
+    assert subscribe(api, sam, plans, "Day Pass", status=409).json == {
+        "detail": "Another billing operation for this account is in progress. Try again in a moment."}
+    with database.session(write=True) as session, session.begin():
+        session.query(BillingOperationRow).filter_by(kind="subscribe", status="pending").update(
+            {"created_at": datetime.now(UTC) - timedelta(minutes=6)})
+    day = subscribe(api, sam, plans, "Day Pass").json
+    assert list(gateway.subscriptions) == [day["subscription_id"]]
+    with database.session() as session:
         operations = session.scalars(select(BillingOperationRow).filter_by(kind="subscribe")
                                      .order_by(BillingOperationRow.id)).all()
-    assert [o.status for o in operations] == ["failed", "done"]
-    assert "not made at the provider" in operations[0].error
+    assert operations[0].status == "failed" and "not made at the provider" in operations[0].error
+    assert operations[-1].status == "done"

@@ -98,3 +98,11 @@ def test_settling_leaves_the_lock_to_the_request_that_holds_it(journal):
     assert journal.rows() == [("a", "reconciled", "user:7")]
     journal.end()
     assert journal.rows() == [("a", "reconciled", None)]
+
+
+def test_a_client_key_is_free_again_after_24_hours(journal):
+    with journal.database.session(write=True) as session, session.begin():
+        session.add(BillingOperationRow(key="old", user_id=7, kind="payment", client_key="K", status="done",
+                                        created_at=NOW - timedelta(hours=25)))
+    journal.journal.start(new("fresh", client_key="K"))
+    assert journal.rows() == [("old", "done", None), ("fresh", "pending", "user:7")]

@@ -23,6 +23,7 @@ from wiwebb.domain.billing import (
     WebhookEvent,
 )
 from wiwebb.domain.listing import Page
+from wiwebb.domain.operations import IDEMPOTENCY_WINDOW
 
 from .orm import (
     BillingCustomerRow,
@@ -214,7 +215,8 @@ class SqlOperationJournal:
         other = self._session.scalar(select(BillingOperationRow.id).where(
             BillingOperationRow.user_id == operation.user_id, BillingOperationRow.kind == operation.kind,
             BillingOperationRow.client_key == operation.client_key, BillingOperationRow.id != new_id,
-            BillingOperationRow.status != "failed").limit(1))
+            BillingOperationRow.status != "failed",
+            BillingOperationRow.created_at >= self._now() - IDEMPOTENCY_WINDOW).limit(1))  # a key lives 24 h
         return other is not None
 
     def _take_up(self, operation_id: int, lock: str, now: datetime) -> bool:

@@ -46,13 +46,17 @@ class Operations:
         """The operation a client's key already named (within 24 hours), whatever its state."""
         return self._find(user_id, kind, client_key)
 
-    def start(self, user_id: int, kind: str, client_key: str | None, request: Any = None) -> BillingOperation:
+    def start(self, user_id: int, kind: str, client_key: str | None, request: Any = None, *,
+              resume: BillingOperation | None = None) -> BillingOperation:
         """Record the operation (durably, before the call), with what the call sends that a retry
-        must send the same (`request`); or take up a pending one of the same key, whose `request`
-        is then the one to send."""
+        must send the same (`request`); or take up a pending one of the same client key (else
+        `resume`, a pending one the caller chose), whose key and `request` are then the ones to
+        send."""
         earlier = self._find(user_id, kind, client_key)
         if earlier is not None and earlier.status == "pending":
             return self._journal.start(earlier)
+        if earlier is None and resume is not None and resume.status == "pending":
+            return self._journal.start(resume)
         if earlier is not None and earlier.status in ("done", "reconciled"):
             raise OperationInProgress()  # it finished since the caller looked: a retry is answered it
         return self._journal.start(BillingOperation(id=None, key=str(uuid.uuid4()), user_id=user_id, kind=kind,

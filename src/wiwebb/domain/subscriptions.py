@@ -25,6 +25,7 @@ from .billing import (
     ENDED_STATUSES,
     BillingOperation,
     CustomerRepository,
+    OperationInProgress,
     Subscription,
     SubscriptionQuery,
     SubscriptionRepository,
@@ -33,7 +34,7 @@ from .catalogue import Plan, PlanRepository, Pricing
 from .errors import DomainError, InvalidOperation, NotFound, PermissionDenied, ValidationFailed
 from .listing import Page, PageRequest
 from .model import AuditEntry, User
-from .operations import Operations, Replay
+from .operations import UNRESOLVED_AFTER, Operations, Replay
 from .payments import GatewayInvoice, GatewaySubscription, PaymentGateway, configured
 from .ports import AuditLog, Clock, UserRepository
 from .rbac import Permission, Scope, Target
@@ -187,14 +188,22 @@ class SubscriptionService(SubscriptionRecords):
             if found is not None:
                 return Outcome(found, None, earlier)
         self._refuse_if_subscribed(actor)
-        unknown = [o for o in self._operations.unknown(actor.id or 0, "subscribe")
-                   if client_key is None or o.client_key != client_key]  # that one is taken up instead
-        operation = self._start(actor, "subscribe", client_key)
+        uid, request = actor.id or 0, {"pricing_id": pricing.id}
+        unknown = [o for o in self._operations.unknown(uid, "subscribe")
+                   if client_key is None or o.client_key != client_key]
+        # An earlier attempt of unknown outcome for the same price is repeated under its own key:
+        # the provider answers what it made, or makes it now, once.
+        same = next((o for o in reversed(unknown) if (o.request or {}).get("pricing_id") == pricing.id), None)
+        operation = self._start(actor, "subscribe", client_key, request, resume=same)
         try:
             self._refuse_if_subscribed(actor)  # again, now that no other billing call of the user's runs
+            others = [o for o in self._operations.unknown(uid, "subscribe") if o.id != operation.id
+                      and (client_key is None or o.client_key != client_key)]
+            if {o.id for o in others} - {o.id for o in unknown}:
+                raise OperationInProgress()  # one ended, of unknown outcome, since we looked: look again
             customer = self._customer(actor, operation.key)
-            if unknown and (found := self._made_by(unknown, customer)) is not None:
-                return Outcome(found, None, operation)
+            if others and (made := self._made_by(others, customer, operation)) is not None:
+                return made
             if payment_method:
                 self._provider().set_default_payment_method(customer, payment_method)
             remote = self._provider().create_subscription(
@@ -218,21 +227,30 @@ class SubscriptionService(SubscriptionRecords):
         self._record(actor, actor, "subscribed", subscription)
         return Outcome(subscription, remote.client_secret, operation)
 
-    def _made_by(self, unknown: builtins.list[BillingOperation], customer: str) -> Subscription | None:
-        """Earlier subscribes of the user whose outcome is unknown (503, a lost answer, a retry
-        without its Idempotency-Key): the one the provider did make is adopted and answered (one
-        paid subscription per user: never a second); those it did not make are closed."""
-        keys = {operation.key: operation for operation in unknown}
+    def _made_by(self, unknown: builtins.list[BillingOperation], customer: str,
+                 operation: BillingOperation) -> Outcome | None:
+        """Earlier subscribes of the user of unknown outcome, for another price (a 503, a lost
+        answer, a retry without its Idempotency-Key), looked up at the provider by the key in
+        their metadata. The one it made is adopted and answered: one paid subscription per user,
+        never a second. Those it did not make are closed, once old enough not to be still under
+        way there; until then the answer is 409."""
+        keys = {earlier.key for earlier in unknown}
         made = [remote for remote in self._provider().list_subscriptions(customer)
                 if remote.metadata.get("wiwebb_operation") in keys and remote.status not in ENDED_STATUSES]
         if made:
-            remote = made[0]
-            adopted = (self._subscriptions.get_by_provider_id(remote.id)
-                       or self._adopt(remote, timestamp(self._clock.now())))
+            remote = self._provider().retrieve_subscription(made[0].id)  # with its open invoice's secret
+            try:
+                adopted = (self._subscriptions.get_by_provider_id(remote.id)
+                           or self._adopt(remote, timestamp(self._clock.now())))
+            except LookupError:  # made for a price WiWebb no longer sells: still the user's subscription
+                raise InvalidOperation(ALREADY_SUBSCRIBED) from None
             self._operations.checkpoint()
-            return adopted
-        for operation in unknown:
-            self._operations.close(operation, "not made at the provider (checked by a later subscribe)")
+            return Outcome(adopted, remote.client_secret, operation)
+        settled_before = self._clock.now() - UNRESOLVED_AFTER
+        if any(earlier.created_at is None or earlier.created_at > settled_before for earlier in unknown):
+            raise OperationInProgress()
+        for earlier in unknown:
+            self._operations.close(earlier, "not made at the provider (checked by a later subscribe)")
         return None
 
     def _subscribe_free(self, actor: User, plan: Plan, pricing: Pricing | None) -> Outcome:
@@ -372,9 +390,10 @@ class SubscriptionService(SubscriptionRecords):
             self._operations.checkpoint()  # kept even if what follows fails: sync finds it again
         return customer
 
-    def _start(self, actor: User, kind: str, client_key: str | None) -> BillingOperation:
+    def _start(self, actor: User, kind: str, client_key: str | None, request: Any = None,
+               resume: BillingOperation | None = None) -> BillingOperation:
         self._provider()  # no journal entry for a call that cannot be made
-        return self._operations.start(actor.id or 0, kind, client_key)
+        return self._operations.start(actor.id or 0, kind, client_key, request, resume=resume)
 
     def _target(self, subscription: Subscription) -> Target:
         return Target.owned_by(self._users.get(subscription.user_id), subscription.user_id)
