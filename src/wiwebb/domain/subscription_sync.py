@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from .billing import ENDED_STATUSES, BillingOperation, Subscription
 from .payments import GatewaySubscription
-from .subscriptions import SubscriptionRecords, timestamp, visible
+from .subscription_records import SubscriptionRecords, timestamp, visible
 
 
 class SubscriptionSync(SubscriptionRecords):

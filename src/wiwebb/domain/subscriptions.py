@@ -1,5 +1,5 @@
-"""Subscriptions: buying a plan, cancelling, resuming, changing price, and keeping WiWebb's copy in
-step with the payment provider.
+"""Subscriptions as their owners and staff use them: buying a plan, cancelling, resuming, changing
+price, reading them. (Keeping WiWebb's copy in step with the provider is `subscription_sync`.)
 
 Rules (API.md, "Plans and subscriptions"):
 - one live paid subscription per user; a live Free one does not count, and a paid one replaces it;
@@ -13,7 +13,6 @@ Every call that creates something at the provider goes through the operations jo
 
 from __future__ import annotations
 
-import builtins
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,24 +21,22 @@ from typing import Any
 
 from . import rbac
 from .billing import (
-    ENDED_STATUSES,
     BillingOperation,
-    CustomerRepository,
     OperationInProgress,
     Subscription,
     SubscriptionQuery,
-    SubscriptionRepository,
 )
-from .catalogue import Plan, PlanRepository, Pricing
+from .catalogue import Plan, Pricing
 from .errors import DomainError, InvalidOperation, NotFound, PermissionDenied, ValidationFailed
 from .listing import Page, PageRequest
-from .model import AuditEntry, User
-from .operations import UNRESOLVED_AFTER, Operations, Replay
-from .payments import GatewayInvoice, GatewaySubscription, PaymentGateway, configured
-from .ports import AuditLog, Clock, UserRepository
+from .model import User
+from .operations import Replay
+from .payments import GatewayInvoice
 from .rbac import Permission, Scope, Target
+from .subscription_records import ALREADY_SUBSCRIBED, Outcome, SubscriptionRecords, timestamp
 
-ALREADY_SUBSCRIBED = "User already has an active subscription"
+__all__ = ["ALREADY_SUBSCRIBED", "Limits", "Outcome", "SubscriptionService"]
+
 NOTHING_TO_CANCEL = "No active subscription to cancel."
 ALREADY_ENDED = "Subscription is already canceled."
 NOT_CANCELLING = "Subscription is not set to cancel at period end."
@@ -52,81 +49,6 @@ class Limits:
     plan_name: str | None
     daily_time_minutes: int | None
     daily_data_mb: int | None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a creating call produced: the subscription, the secret the customer's browser needs
-    when the first payment is not done, and the journal entry the answer is stored with."""
-
-    subscription: Subscription
-    client_secret: str | None = None
-    operation: BillingOperation | None = None
-
-
-def timestamp(moment: datetime) -> int:
-    return int(moment.timestamp())
-
-
-class SubscriptionRecords:
-    """What the user-facing service and the provider sync share: the dependencies, adopting a
-    provider's subscription WiWebb did not record, copying a provider state onto a record, and
-    the audit entry of every change."""
-
-    def __init__(self, *, subscriptions: SubscriptionRepository, customers: CustomerRepository,
-                 plans: PlanRepository, users: UserRepository, operations: Operations, audit: AuditLog,
-                 clock: Clock, gateway: PaymentGateway | None) -> None:
-        self._subscriptions = subscriptions
-        self._customers = customers
-        self._plans = plans
-        self._users = users
-        self._operations = operations
-        self._audit = audit
-        self._clock = clock
-        self._gateway = gateway
-
-    def _adopt(self, remote: GatewaySubscription, created: int) -> Subscription:
-        user_id = self._customers.user_of(remote.customer)
-        pricing = self._plans.get_pricing_by_provider_id(remote.price) if remote.price else None
-        if user_id is None or pricing is None:
-            # Not (yet) ours to read: answered as a failure, so the provider delivers it again
-            # (a subscribe whose commit is still under way) and it is kept for inspection.
-            raise LookupError(f"subscription {remote.id}: unknown customer {remote.customer!r} "
-                              f"or price {remote.price!r}")
-        now = self._clock.now()
-        subscription = Subscription(id=None, user_id=user_id, plan_id=pricing.plan_id or 0, pricing_id=pricing.id,
-                                    status=remote.status, subscription_id=remote.id, customer_id=remote.customer,
-                                    created_at=now, updated_at=now)
-        self._copy(subscription, remote, created)
-        subscription = self._subscriptions.add(subscription)
-        self._record(None, self._users.get(user_id), "provider_update", subscription, previous_status=None)
-        if operation := remote.metadata.get("wiwebb_operation"):  # a subscribe whose commit failed
-            self._operations.settle(operation, f"reconciled: subscription {remote.id} adopted",
-                                    {"subscription_id": remote.id})
-        return subscription
-
-    def _copy(self, subscription: Subscription, remote: GatewaySubscription, created: int) -> None:
-        subscription.status = remote.status
-        subscription.current_period_start = remote.current_period_start or subscription.current_period_start
-        subscription.current_period_end = remote.current_period_end or subscription.current_period_end
-        subscription.cancel_at_period_end = remote.cancel_at_period_end
-        subscription.trial_end = remote.trial_end
-        subscription.customer_id = remote.customer or subscription.customer_id
-        subscription.provider_updated = max(created, subscription.provider_updated)
-        subscription.updated_at = self._clock.now()
-        if remote.status in ENDED_STATUSES and subscription.ended_at is None:
-            subscription.ended_at = self._clock.now()
-
-    def _provider(self) -> PaymentGateway:
-        return configured(self._gateway)
-
-    def _record(self, actor: User | None, owner: User | None, change: str, subscription: Subscription,
-                **details: Any) -> None:
-        self._audit.record(AuditEntry.of(
-            "subscription_changed", actor=actor, target=owner, tenant_id=owner.tenant_id if owner else None,
-            timestamp=self._clock.now(),
-            details={"change": change, "subscription": subscription.id, "plan": subscription.plan_id,
-                     "status": subscription.status, **details}))
 
 
 class SubscriptionService(SubscriptionRecords):
@@ -226,32 +148,6 @@ class SubscriptionService(SubscriptionRecords):
         subscription = self._subscriptions.add(subscription)
         self._record(actor, actor, "subscribed", subscription)
         return Outcome(subscription, remote.client_secret, operation)
-
-    def _made_by(self, unknown: builtins.list[BillingOperation], customer: str,
-                 operation: BillingOperation) -> Outcome | None:
-        """Earlier subscribes of the user of unknown outcome, for another price (a 503, a lost
-        answer, a retry without its Idempotency-Key), looked up at the provider by the key in
-        their metadata. The one it made is adopted and answered: one paid subscription per user,
-        never a second. Those it did not make are closed, once old enough not to be still under
-        way there; until then the answer is 409."""
-        keys = {earlier.key for earlier in unknown}
-        made = [remote for remote in self._provider().list_subscriptions(customer)
-                if remote.metadata.get("wiwebb_operation") in keys and remote.status not in ENDED_STATUSES]
-        if made:
-            remote = self._provider().retrieve_subscription(made[0].id)  # with its open invoice's secret
-            try:
-                adopted = (self._subscriptions.get_by_provider_id(remote.id)
-                           or self._adopt(remote, timestamp(self._clock.now())))
-            except LookupError:  # made for a price WiWebb no longer sells: still the user's subscription
-                raise InvalidOperation(ALREADY_SUBSCRIBED) from None
-            self._operations.checkpoint()
-            return Outcome(adopted, remote.client_secret, operation)
-        settled_before = self._clock.now() - UNRESOLVED_AFTER
-        if any(earlier.created_at is None or earlier.created_at > settled_before for earlier in unknown):
-            raise OperationInProgress()
-        for earlier in unknown:
-            self._operations.close(earlier, "not made at the provider (checked by a later subscribe)")
-        return None
 
     def _subscribe_free(self, actor: User, plan: Plan, pricing: Pricing | None) -> Outcome:
         self._subscriptions.lock_user(actor.id or 0)
@@ -376,20 +272,6 @@ class SubscriptionService(SubscriptionRecords):
             raise InvalidOperation(NO_PAID_SUBSCRIPTION)
         return live[0]
 
-    def _customer(self, actor: User, key: str) -> str:
-        """The user's customer at the provider, made if need be. Ends with nothing of the unit of
-        work left open: on SQLite an open writing transaction would hold every other writer while
-        the provider is called next."""
-        customer = self._customers.customer_of(actor.id or 0)
-        self._operations.checkpoint()
-        if customer is None:
-            name = f"{actor.first_name} {actor.last_name}".strip() or actor.username
-            made = self._provider().create_customer(actor.email or None, name, {"wiwebb_user": str(actor.id)},
-                                                    idempotency_key=f"{key}-customer").id
-            customer = self._customers.remember(actor.id or 0, made, self._clock.now())
-            self._operations.checkpoint()  # kept even if what follows fails: sync finds it again
-        return customer
-
     def _start(self, actor: User, kind: str, client_key: str | None, request: Any = None,
                resume: BillingOperation | None = None) -> BillingOperation:
         self._provider()  # no journal entry for a call that cannot be made
@@ -397,9 +279,3 @@ class SubscriptionService(SubscriptionRecords):
 
     def _target(self, subscription: Subscription) -> Target:
         return Target.owned_by(self._users.get(subscription.user_id), subscription.user_id)
-
-
-
-def visible(subscription: Subscription) -> tuple[object, ...]:
-    return (subscription.status, subscription.current_period_start, subscription.current_period_end,
-            subscription.cancel_at_period_end, subscription.trial_end, subscription.pricing_id)
