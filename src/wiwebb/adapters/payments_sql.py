@@ -10,9 +10,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from wiwebb.domain.billing import Payment, PaymentLogEntry
+from wiwebb.domain.billing import Payment, PaymentLogEntry, PaymentQuery
 from wiwebb.domain.listing import Page
-from wiwebb.domain.payment_service import PaymentQuery
 
 from .orm import PaymentLogRow, PaymentRow, UserRow
 from .sql_lists import page_of

@@ -204,6 +204,40 @@ class PaymentLogEntry:
     created_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class PaymentQuery:
+    page: PageRequest
+    user_id: int | None = None  # only this user's
+    tenant_id: int | None = None  # only users of this tenant
+    status: str | None = None
+    hide_superadmins: bool = False  # an admin's view
+
+
+class PaymentRepository(Protocol):
+    def get(self, payment_id: int, *, lock: bool = False) -> Payment | None:
+        """`lock`: hold the payment until the unit of work ends (capture and refund are serial)."""
+        ...
+
+    def get_by_intent(self, payment_intent_id: str) -> Payment | None: ...
+
+    def add(self, payment: Payment, *, replace_existing: bool = True) -> Payment:
+        """Store a new payment; it comes back with its id."""
+        ...
+
+    def update(self, payment: Payment) -> None: ...
+
+    def list(self, query: PaymentQuery) -> Page[Payment]:
+        """A page of the payments that match, by id."""
+        ...
+
+    def log(self, entry: PaymentLogEntry) -> PaymentLogEntry: ...
+
+    def logs(self, payment_id: int) -> builtins.list[PaymentLogEntry]:
+        """The payment's log, oldest first."""
+        ...
+
+
+
 # -- webhook events ---------------------------------------------------------------------------
 
 

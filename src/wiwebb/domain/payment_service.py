@@ -24,14 +24,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from . import rbac
-from .billing import BillingOperation, CustomerRepository, Payment, PaymentLogEntry
+from .billing import BillingOperation, CustomerRepository, Payment, PaymentLogEntry, PaymentQuery, PaymentRepository
 from .errors import DomainError, InvalidOperation, NotFound, PermissionDenied, ValidationFailed
 from .listing import Page, PageRequest
 from .model import User
 from .operations import Operations, Replay
+from .payment_states import from_minor, status_after, status_of, to_minor
 from .payments import (
     CaptureMethod,
     GatewayPaymentIntent,
@@ -47,73 +48,8 @@ OPERATION_KIND = "payment"
 MIN_AMOUNT = Decimal("0.01")
 TOO_SMALL = "Ensure this value is greater than or equal to 0.01."
 
-# The provider's PaymentIntent statuses, as WiWebb's payment statuses. `succeeded` is `confirmed`,
-# or `refunded` once all of it is refunded (see `status_of`).
-_INTENT_STATUSES = {
-    "requires_payment_method": "waiting",
-    "requires_confirmation": "waiting",
-    "requires_action": "waiting",
-    "processing": "waiting",
-    "requires_capture": "preauth",
-    "succeeded": "confirmed",
-    "canceled": "rejected",
-}
-# States an intent cannot leave on its own: what such an intent says wins over the event's name.
-_SETTLED_INTENT_STATUSES = frozenset({"requires_capture", "succeeded", "canceled"})
-
-
-def status_of(intent: GatewayPaymentIntent) -> str:
-    """The payment status an intent stands for (`error` for a status WiWebb does not know)."""
-    status = _INTENT_STATUSES.get(intent.status, "error")
-    if status == "confirmed" and intent.amount_received > 0 and intent.amount_refunded >= intent.amount_received:
-        return "refunded"
-    return status
-
-
-def to_minor(amount: Decimal) -> int:
-    """Main units ("10.50") as the provider's minor units (1050)."""
-    return int((amount * 100).to_integral_value())
-
-
-def from_minor(amount: int) -> Decimal:
-    return (Decimal(amount) / 100).quantize(Decimal("0.01"))
-
-
 def _timestamp(moment: datetime) -> int:
     return int(moment.timestamp())
-
-
-@dataclass(frozen=True)
-class PaymentQuery:
-    page: PageRequest
-    user_id: int | None = None  # only this user's
-    tenant_id: int | None = None  # only users of this tenant
-    status: str | None = None
-    hide_superadmins: bool = False  # an admin's view
-
-
-class PaymentRepository(Protocol):
-    def get(self, payment_id: int, *, lock: bool = False) -> Payment | None:
-        """`lock`: hold the payment until the unit of work ends (capture and refund are serial)."""
-        ...
-
-    def get_by_intent(self, payment_intent_id: str) -> Payment | None: ...
-
-    def add(self, payment: Payment, *, replace_existing: bool = True) -> Payment:
-        """Store a new payment; it comes back with its id."""
-        ...
-
-    def update(self, payment: Payment) -> None: ...
-
-    def list(self, query: PaymentQuery) -> Page[Payment]:
-        """A page of the payments that match, by id."""
-        ...
-
-    def log(self, entry: PaymentLogEntry) -> PaymentLogEntry: ...
-
-    def logs(self, payment_id: int) -> builtins.list[PaymentLogEntry]:
-        """The payment's log, oldest first."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -285,7 +221,7 @@ class PaymentService:
             intent = self._provider().retrieve_payment_intent(intent.id)
             created = max(created, _timestamp(self._clock.now()))
         before = payment.status
-        self._copy(payment, intent, created, status=_status_after(event_type, intent))
+        self._copy(payment, intent, created, status=status_after(event_type, intent))
         self._payments.update(payment)
         if payment.status != before:
             self._log(payment, f"webhook:{event_type}", before, f"PaymentIntent {intent.id} ({intent.status})")
@@ -302,7 +238,7 @@ class PaymentService:
         metadata = {k: v for k, v in intent.metadata.items() if not k.startswith("wiwebb_") and k != "order_id"}
         payment = self._payments.add(Payment(
             id=None, user_id=int(user), amount=from_minor(intent.amount), currency=intent.currency,
-            status=_status_after(event_type, intent), order_id=intent.metadata.get("order_id", ""),
+            status=status_after(event_type, intent), order_id=intent.metadata.get("order_id", ""),
             metadata=metadata, capture_method=intent.capture_method, payment_intent_id=intent.id,
             client_secret=intent.client_secret, refunded_amount=from_minor(intent.amount_refunded),
             created_at=now, updated_at=now, provider_updated=created), replace_existing=False)
@@ -346,11 +282,3 @@ class PaymentService:
 
     def _provider(self) -> PaymentGateway:
         return configured(self._gateway)
-
-
-def _status_after(event_type: str, intent: GatewayPaymentIntent) -> str:
-    """The status an event reports: a failed payment leaves its intent waiting for another card,
-    which for WiWebb's copy is `rejected`; a settled intent says for itself."""
-    if intent.status not in _SETTLED_INTENT_STATUSES and event_type == "payment_intent.payment_failed":
-        return "rejected"
-    return status_of(intent)
