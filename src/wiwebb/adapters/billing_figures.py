@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from wiwebb.domain.billing import LIVE_STATUSES
 from wiwebb.domain.dashboard import MonthFigures
 
-from .orm import PaymentRow, PlanRow, PricingRow, SubscriptionRow, UserRow
+from .orm import PaymentRow, PlanRow, PricingRow, SubscriptionRow
+from .sql_lists import owned_by
 
 # Monthly equivalents of a renewing price; a price that does not renew (Day Pass) counts once.
 _PER_MONTH = {"day": Decimal(30), "week": Decimal(52) / 12, "month": Decimal(1), "year": Decimal(1) / 12}
@@ -35,9 +36,7 @@ class SqlBillingFigures:
 
     @staticmethod
     def _scoped(statement: Select[Any], tenant_id: int | None, owner: Any = SubscriptionRow.user_id) -> Select[Any]:
-        if tenant_id is None:
-            return statement
-        return statement.join(UserRow, UserRow.id == owner).where(UserRow.tenant_id == tenant_id)
+        return owned_by(statement, owner, tenant_id=tenant_id)
 
     def active_subscriptions(self, tenant_id: int | None) -> int:
         counted = self._live_paid(tenant_id).with_only_columns(func.count(SubscriptionRow.id))

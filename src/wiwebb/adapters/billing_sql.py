@@ -33,7 +33,7 @@ from .orm import (
     WebhookEventRow,
 )
 from .repositories import Deferrer
-from .sql_lists import page_of
+from .sql_lists import owned_by, page_of
 
 _SUBSCRIPTION_COLUMNS = [f.name for f in fields(Subscription) if f.name != "id"]
 
@@ -98,15 +98,8 @@ class SqlSubscriptionRepository:
         self._session.execute(select(UserRow.id).where(UserRow.id == user_id).with_for_update())
 
     def list(self, query: SubscriptionQuery) -> Page[Subscription]:
-        statement = select(SubscriptionRow)
-        if query.user_id is not None:
-            statement = statement.where(SubscriptionRow.user_id == query.user_id)
-        if query.tenant_id is not None or query.hide_superadmins:
-            statement = statement.join(UserRow, UserRow.id == SubscriptionRow.user_id)
-        if query.tenant_id is not None:
-            statement = statement.where(UserRow.tenant_id == query.tenant_id)
-        if query.hide_superadmins:
-            statement = statement.where(UserRow.role != "superadmin")
+        statement = owned_by(select(SubscriptionRow), SubscriptionRow.user_id, user_id=query.user_id,
+                             tenant_id=query.tenant_id, hide_superadmins=query.hide_superadmins)
         rows, count = page_of(self._session, statement, query.page,
                               [SubscriptionRow.created_at.desc(), SubscriptionRow.id.desc()])
         return Page([_subscription(row) for row in rows], count, query.page)

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from wiwebb.domain.billing import Payment, PaymentLogEntry, PaymentQuery
 from wiwebb.domain.listing import Page
 
-from .orm import PaymentLogRow, PaymentRow, UserRow
-from .sql_lists import page_of
+from .orm import PaymentLogRow, PaymentRow
+from .sql_lists import owned_by, page_of
 
 # Domain field -> row attribute (the row's `metadata` column is `metadata_`: SQLAlchemy's
 # declarative base keeps `metadata` for itself).
@@ -76,15 +76,8 @@ class SqlPaymentRepository:
         self._session.execute(update(PaymentRow).where(PaymentRow.id == payment.id).values(**values))
 
     def list(self, query: PaymentQuery) -> Page[Payment]:
-        statement = select(PaymentRow)
-        if query.user_id is not None:
-            statement = statement.where(PaymentRow.user_id == query.user_id)
-        if query.tenant_id is not None or query.hide_superadmins:
-            statement = statement.join(UserRow, UserRow.id == PaymentRow.user_id)
-        if query.tenant_id is not None:
-            statement = statement.where(UserRow.tenant_id == query.tenant_id)
-        if query.hide_superadmins:
-            statement = statement.where(UserRow.role != "superadmin")
+        statement = owned_by(select(PaymentRow), PaymentRow.user_id, user_id=query.user_id,
+                             tenant_id=query.tenant_id, hide_superadmins=query.hide_superadmins)
         if query.status is not None:
             statement = statement.where(PaymentRow.status == query.status)
         rows, count = page_of(self._session, statement, query.page, [PaymentRow.id.asc()])
