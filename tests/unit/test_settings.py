@@ -88,3 +88,26 @@ def test_a_malformed_env_file_line_is_named(tmp_path):
     (tmp_path / ".env").write_text("PORT 8000\n")
     with pytest.raises(SettingsError, match=r"^\.env line 1"):
         load(tmp_path)
+
+
+def test_operations_settings_defaults_and_off_values(tmp_path):
+    settings = load(tmp_path)
+    assert settings.debug is False and settings.sql_warn_statements == 20
+    assert (settings.database_pool_size, settings.database_max_overflow, settings.database_pool_timeout) == (5, 10, 30)
+    assert settings.database_statement_timeout == timedelta(seconds=30)
+    assert settings.cleanup_interval == timedelta(hours=1) and settings.cleanup_age == timedelta(days=30)
+    off = load(tmp_path, DATABASE_STATEMENT_TIMEOUT="0", CLEANUP_INTERVAL="off", DATABASE_MAX_OVERFLOW="0",
+               DEBUG="true", CLEANUP_BATCH_SIZE="50")
+    assert off.database_statement_timeout is None and off.cleanup_interval is None
+    assert off.database_max_overflow == 0 and off.debug is True and off.cleanup_batch_size == 50
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("DATABASE_MAX_OVERFLOW", "-1", "DATABASE_MAX_OVERFLOW: expected a number of 0 or more, got '-1'"),
+    ("DATABASE_STATEMENT_TIMEOUT", "soon", "DATABASE_STATEMENT_TIMEOUT: expected a duration"),
+    ("CLEANUP_AGE", "0", "CLEANUP_AGE: expected a duration"),
+    ("DEBUG", "maybe", "DEBUG: expected true or false, got 'maybe'"),
+])
+def test_operations_settings_refuse_bad_values(tmp_path, name, value, message):
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        load(tmp_path, **{name: value})

@@ -28,6 +28,8 @@ from .parsers import (
     items,
     log_level,
     networks,
+    non_negative_int,
+    optional_duration,
     port,
     positive_int,
     redact,
@@ -55,6 +57,10 @@ class Settings:
     database_url: str
     database_wait_timeout: float
     sqlite_busy_timeout: float
+    database_pool_size: int
+    database_max_overflow: int
+    database_pool_timeout: float
+    database_statement_timeout: timedelta | None
     secret_key: str
     token_ttl: timedelta
     registration_open: bool
@@ -75,6 +81,11 @@ class Settings:
     use_localstripe: bool
     localstripe_url: str
     log_level: str
+    debug: bool
+    sql_warn_statements: int
+    cleanup_interval: timedelta | None
+    cleanup_age: timedelta
+    cleanup_batch_size: int
     argon2_time_cost: int
     argon2_memory_cost: int
     argon2_parallelism: int
@@ -150,6 +161,10 @@ def load_settings(ini: Mapping[str, Any] | None = None, environ: Mapping[str, st
         database_url=database_url(value, base, var_dir),
         database_wait_timeout=parsed("DATABASE_WAIT_TIMEOUT", seconds),
         sqlite_busy_timeout=parsed("SQLITE_BUSY_TIMEOUT", seconds),
+        database_pool_size=parsed("DATABASE_POOL_SIZE", positive_int),
+        database_max_overflow=parsed("DATABASE_MAX_OVERFLOW", non_negative_int),
+        database_pool_timeout=parsed("DATABASE_POOL_TIMEOUT", seconds),
+        database_statement_timeout=parsed("DATABASE_STATEMENT_TIMEOUT", optional_duration),
         secret_key=secret_key(value("SECRET_KEY"), environment, var_dir),
         token_ttl=parsed("TOKEN_TTL", duration),
         registration_open=parsed("REGISTRATION_OPEN", boolean),
@@ -171,6 +186,11 @@ def load_settings(ini: Mapping[str, Any] | None = None, environ: Mapping[str, st
         use_localstripe=parsed("USE_LOCALSTRIPE", boolean),
         localstripe_url=url("LOCALSTRIPE_URL", value("LOCALSTRIPE_URL") or ""),
         log_level=parsed("LOG_LEVEL", log_level),
+        debug=parsed("DEBUG", boolean),
+        sql_warn_statements=parsed("SQL_WARN_STATEMENTS", positive_int),
+        cleanup_interval=parsed("CLEANUP_INTERVAL", optional_duration),
+        cleanup_age=parsed("CLEANUP_AGE", duration),
+        cleanup_batch_size=parsed("CLEANUP_BATCH_SIZE", positive_int),
         argon2_time_cost=parsed("ARGON2_TIME_COST", positive_int),
         argon2_memory_cost=parsed("ARGON2_MEMORY_COST", positive_int),
         argon2_parallelism=parsed("ARGON2_PARALLELISM", positive_int),

@@ -40,6 +40,16 @@ def positive_int(name: str, text: str) -> int:
     return number
 
 
+def non_negative_int(name: str, text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise SettingsError(f"{name}: expected a whole number, got {text!r}") from None
+    if number < 0:
+        raise SettingsError(f"{name}: expected a number of 0 or more, got {text!r}")
+    return number
+
+
 def port(name: str, text: str) -> int:
     number = positive_int(name, text)
     if number > 65535:
@@ -65,6 +75,13 @@ def duration(name: str, text: str) -> timedelta:
     if not match or int(match.group(1)) == 0:
         raise SettingsError(f"{name}: expected a duration like 3600, 30m, 12h or 7d, got {text!r}")
     return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2) or "s"])
+
+
+def optional_duration(name: str, text: str) -> timedelta | None:
+    """A duration, or 0 (also `off`) for none."""
+    if text.strip().lower() in ("0", "off", "none"):
+        return None
+    return duration(name, text)
 
 
 def boolean(name: str, text: str) -> bool:
