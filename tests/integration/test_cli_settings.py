@@ -85,3 +85,12 @@ def test_a_successful_command_writes_nothing_on_stderr(cli):
     result = cli.ok("showmigrations")
     assert result.stderr == ""
     assert cli.ok("migrate").stderr == ""
+
+
+def test_wiwebb_ini_names_the_ini_file_when_c_is_not_given(cli):
+    (cli.folder / "other.ini").write_text((cli.folder / "development.ini").read_text()
+                                          .replace("[app:main]", "[app:main]\ntoken_ttl = abc", 1))
+    assert cli("showmigrations").returncode == 0  # development.ini by default
+    result = cli("showmigrations", WIWEBB_INI="other.ini")
+    assert result.returncode != 0 and one_line(result).startswith("wiwebb: TOKEN_TTL: ")
+    assert cli("-c", "development.ini", "showmigrations", WIWEBB_INI="other.ini").returncode == 0

@@ -56,7 +56,7 @@ class Tools(cli_billing.BillingTools, Protocol):
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-c", "--config", default=argparse.SUPPRESS, metavar="INI",
-                        help="the ini file (default: development.ini)")
+                        help="the ini file (default: $WIWEBB_INI, else development.ini)")
     parser = argparse.ArgumentParser(prog="wiwebb", parents=[common], description="Operate WiWebb.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -109,7 +109,7 @@ def run(argv: Sequence[str] | None, tools: Callable[[str], Tools], *,
         errors: tuple[type[Exception], ...] = (), out: TextIO | None = None) -> int:
     out = out or sys.stdout
     args = _parser().parse_args(argv)
-    box = tools(getattr(args, "config", "development.ini"))
+    box = tools(getattr(args, "config", None) or os.environ.get("WIWEBB_INI") or "development.ini")
     try:
         return _COMMANDS[args.command](box, args, out)
     except (ValidationFailed, NotFound, PaymentProviderUnavailable, PaymentRefused, *errors) as error:

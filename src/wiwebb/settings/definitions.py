@@ -14,6 +14,9 @@ class Definition:
 
 
 DEFINITIONS = (
+    Definition("WIWEBB_INI", "development.ini",
+               "The ini file the `wiwebb` command reads when -c is not given (the container image sets "
+               "production.ini)."),
     Definition("PORT", "8000", "Port the API listens on."),
     Definition("HOST", "0.0.0.0", "Address the API listens on."),
     Definition("DATABASE_URL", None, "Full SQLAlchemy URL; when set, DATABASE and POSTGRES_* are ignored."),
