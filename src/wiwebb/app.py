@@ -32,10 +32,13 @@ from wiwebb.adapters.database import (
     DatabaseUnreachable,
     create_database_engine,
 )
+from wiwebb.adapters.housekeeping_sql import SqlHousekeepingStore
+from wiwebb.adapters.logs import configure_logging, count_sql_statements, trace_request
 from wiwebb.adapters.mail import ConsoleMailer, MailWorker, SmtpMailer, SmtpSettings
 from wiwebb.adapters.outbox import SqlMailOutbox, SqlMailQueue
 from wiwebb.adapters.passwords import Argon2Parameters, Argon2PasswordHasher
 from wiwebb.adapters.payments_sql import SqlPaymentRepository
+from wiwebb.adapters.periodic import cleanup_task
 from wiwebb.adapters.ratelimit import memory_rate_limiter, redis_rate_limiter
 from wiwebb.adapters.repositories import (
     Deferrer,
@@ -49,6 +52,7 @@ from wiwebb.adapters.stripe_gateway import StripeGateway
 from wiwebb.domain.audit import AuditService
 from wiwebb.domain.catalogue import CatalogueService
 from wiwebb.domain.dashboard import DashboardService
+from wiwebb.domain.housekeeping import CleanupRefused, Housekeeping
 from wiwebb.domain.identity import IdentityPolicy, IdentityService
 from wiwebb.domain.mail import DeliveryPolicy, MailDelivery
 from wiwebb.domain.operations import Operations
@@ -64,6 +68,7 @@ from wiwebb.domain.user_admin import UserAdminService
 from wiwebb.domain.webhooks import PaymentUpdates, WebhookService
 from wiwebb.entrypoints.http.cors import CorsPolicy
 from wiwebb.entrypoints.http.errors import service_unavailable
+from wiwebb.entrypoints.http.request_log import RequestLogPolicy
 from wiwebb.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("wiwebb")
@@ -82,7 +87,10 @@ class Adapters:
                  gateway: PaymentGateway | None = None) -> None:
         self.settings = settings
         self.database = database or Database(
-            create_database_engine(settings.database_url, busy_timeout=settings.sqlite_busy_timeout))
+            create_database_engine(settings.database_url, busy_timeout=settings.sqlite_busy_timeout,
+                                   pool_size=settings.database_pool_size, max_overflow=settings.database_max_overflow,
+                                   pool_timeout=settings.database_pool_timeout,
+                                   statement_timeout=settings.database_statement_timeout))
         self.hasher = Argon2PasswordHasher(Argon2Parameters(
             time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_cost,
             parallelism=settings.argon2_parallelism))
@@ -147,6 +155,9 @@ class Adapters:
             tokens=SqlTokenRepository(session, defer), audit=SqlAuditLog(session, durable),
             hasher=self.hasher, clock=self.clock, policy=self.identity_policy,
             outbox=SqlMailOutbox(session, on_mail_queued), reset_tokens=self.reset_tokens, throttle=self.throttle)
+
+    def housekeeping(self) -> Housekeeping:
+        return Housekeeping(SqlHousekeepingStore(self.database), self.clock)
 
     def deliver_mail(self) -> int:
         """Deliver what is due now, in this thread; errors are logged, never raised."""
@@ -304,6 +315,7 @@ def build_app(settings: Settings, *, database: Database | None = None, mailer: M
     by a request is delivered in the request's thread right after its commit (tests)."""
     configure_logging(settings.log_level)
     adapters = Adapters(settings, database, mailer, gateway)
+    count_sql_statements(adapters.database.engine)  # per request, for the access log
     if wait_for_database:
         try:
             adapters.database.wait_until_ready(settings.database_wait_timeout)
@@ -316,6 +328,8 @@ def build_app(settings: Settings, *, database: Database | None = None, mailer: M
         "tm.annotate_user": False,
         "wiwebb.cors": CorsPolicy(settings.cors_allowed_origins, settings.cors_allow_credentials),
         "wiwebb.trusted_proxies": settings.trusted_proxies,
+        "wiwebb.request_log": RequestLogPolicy(trace_request,
+                                               settings.sql_warn_statements if settings.debug else None),
     })
     config.include("pyramid_tm")
 
@@ -331,6 +345,13 @@ def build_app(settings: Settings, *, database: Database | None = None, mailer: M
         config.add_exception_view(service_unavailable, context=error_type)
     app = config.make_wsgi_app()
     app.adapters = adapters  # for tests and operators' tooling
+    if start_mail_worker and settings.cleanup_interval is not None:
+        try:
+            app.cleanup_task = cleanup_task(adapters.housekeeping(), age=settings.cleanup_age,
+                                            batch_size=settings.cleanup_batch_size, interval=settings.cleanup_interval)
+        except CleanupRefused as error:
+            raise SystemExit(f"wiwebb: CLEANUP_{error.field.upper()}: {error}") from None
+        app.cleanup_task.start()
     if start_mail_worker:
         adapters.mail_worker.start()
         adapters.mail_worker.wake()  # mail left by an earlier run
@@ -370,9 +391,3 @@ def _mailer(settings: Settings) -> Mailer:
     return SmtpMailer(SmtpSettings(host=e.host, port=e.port, username=e.user, password=e.password,
                                    use_tls=e.use_tls, use_ssl=e.use_ssl, timeout=e.timeout))
 
-
-def configure_logging(level: str) -> None:
-    root = logging.getLogger()
-    if not root.handlers:  # leave a logging setup made by the ini file (pserve) alone
-        logging.basicConfig(format="%(asctime)s %(levelname)s [%(name)s] %(message)s")
-    logging.getLogger("wiwebb").setLevel(level)

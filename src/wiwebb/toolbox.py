@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session as DbSession
 
 from wiwebb.adapters import schema
 from wiwebb.adapters.database import DatabaseUnreachable, shell_command
+from wiwebb.adapters.logs import configure_logging
 from wiwebb.adapters.repositories import SqlAuditLog, SqlTenantRepository, SqlUserRepository
-from wiwebb.app import Adapters, build_app, configure_logging
+from wiwebb.app import Adapters, build_app
 from wiwebb.domain.catalogue import CatalogueService
+from wiwebb.domain.housekeeping import Housekeeping
 from wiwebb.domain.identity import IdentityService
 from wiwebb.domain.mail import MailDelivery
 from wiwebb.domain.subscription_sync import SubscriptionSync
@@ -30,7 +32,7 @@ class Toolbox:
     """What the `wiwebb` command needs, wired from one ini file."""
 
     def __init__(self, ini_path: str) -> None:
-        from pyramid.paster import get_appsettings
+        from pyramid.paster import get_appsettings, setup_logging
 
         path = Path(ini_path).resolve()
         if not path.is_file():
@@ -41,6 +43,8 @@ class Toolbox:
         except SettingsError as error:
             raise SystemExit(f"wiwebb: {error}") from None
         self.ini_path = str(path)
+        # The ini file's logging sections, as pserve applies them; LOG_LEVEL over them.
+        setup_logging(self.ini_path)
         configure_logging(self.settings.log_level)
 
     @cached_property
@@ -143,6 +147,10 @@ class Toolbox:
     def wsgi_app(self) -> Any:
         self.require_migrated()
         return build_app(self.settings, database=self.adapters.database, start_mail_worker=True)
+
+    def housekeeping(self) -> Housekeeping:
+        self.require_migrated()
+        return self.adapters.housekeeping()
 
     def mail_delivery(self) -> MailDelivery:
         self.require_migrated()

@@ -1,16 +1,24 @@
-"""Tokens and passwords never reach the log (SMTP backend: only the console backend, development
-only, writes whole mails), and throttling state is shared through Redis."""
+"""Tokens, passwords and card data never reach the log (SMTP backend: only the console backend,
+development only, writes whole mails), in the records and in the JSON lines production writes,
+even at DEBUG with SQLAlchemy's statement logging on; and throttling state is shared
+through Redis."""
 
 from __future__ import annotations
 
+import json
 import logging
 import random
+import re
+import time
 
+import stripe
 import webtest
 
+from wiwebb.adapters.mail import InMemoryMailer
 from wiwebb.app import build_app
 
 from ..conftest import make_settings
+from .log_capture import captured_logs
 from .smtp_server import SmtpServer
 from .test_ratelimit import redis_url  # noqa: F401 - the fixture
 
@@ -58,3 +66,53 @@ def test_throttle_state_is_shared_between_processes_through_redis(sqlite_databas
     second.post_json("/api/v1/auth/login/", body, extra_environ=client, status=400)
     first.post_json("/api/v1/auth/login/", body, extra_environ=client, status=429)
     second.post_json("/api/v1/auth/login/", body, extra_environ=client, status=429)
+
+
+CARD_NUMBER, CARD_CVC, CARD_EXPIRY = "4242424242424242", "987", "2031-07"
+WEBHOOK_SECRET = "whsec_log_hygiene"
+
+
+def _signed_post(api: webtest.TestApp, event: dict, status: int) -> None:
+    payload = json.dumps(event)
+    header = stripe.WebhookSignature.generate_signature_header(payload, WEBHOOK_SECRET, timestamp=int(time.time()))
+    api.post("/api/v1/payments/webhook/", payload, status=status,
+             headers={"Stripe-Signature": header, "Content-Type": "application/json"})
+
+
+def test_the_json_log_at_debug_with_statement_logging_carries_no_secret_and_no_card(sqlite_database, tmp_path):
+    mailer = InMemoryMailer()
+    settings = make_settings(sqlite_database.url.render_as_string(False), tmp_path, LOG_LEVEL="DEBUG",
+                             STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
+    api = webtest.TestApp(build_app(settings, database=sqlite_database, mailer=mailer, wait_for_database=False))
+    card = {"number": CARD_NUMBER, "cvc": CARD_CVC, "exp": CARD_EXPIRY, "brand": "visa", "last4": "4242"}
+    # sqlalchemy.engine at INFO logs every statement (as development.ini's comment suggests). Not at
+    # DEBUG: that level logs the rows fetched, table contents (a queued reset mail's link) included.
+    with captured_logs(levels={"wiwebb": logging.DEBUG, "sqlalchemy.engine": logging.INFO}) as logs:
+        key = api.post_json("/api/v1/auth/registration/", {
+            "username": "bob", "email": "bob@acme.test", "password1": "Reg-secret-51",
+            "password2": "Reg-secret-51"}).json["key"]
+        api.post_json("/api/v1/auth/login/", {"username": "bob", "password": "Bad-secret-52"}, status=400)
+        login_key = api.post_json("/api/v1/auth/login/", {"username": "bob", "password": "Reg-secret-51"}).json["key"]
+        auth = {"Authorization": f"Token {login_key}"}
+        api.post_json("/api/v1/auth/password/change/", {
+            "old_password": "Reg-secret-51", "new_password1": "Changed-secret-53",
+            "new_password2": "Changed-secret-53"}, headers=auth)
+        api.post_json("/api/v1/auth/password/reset/", {"email": "bob@acme.test"})
+        uid, reset_token = re.search(r"/reset-password/([^/\s]+)/([^/\s]+)/", mailer.sent[-1].text).groups()
+        api.post_json("/api/v1/auth/password/reset/confirm/", {
+            "uid": uid, "token": reset_token, "new_password1": "Reset-secret-54", "new_password2": "Reset-secret-54"})
+        api.get("/api/v1/auth/user/", headers={"Authorization": f"Token {key}"}, status=401)
+        _signed_post(api, {"id": "evt_card_1", "object": "event", "type": "charge.succeeded", "created": 1,
+                           "data": {"object": {"object": "charge", "id": "ch_1", "payment_method_details": {
+                               "card": card}}}}, status=200)
+        # a payment_intent without its required fields: refused as malformed, and the reason logged
+        _signed_post(api, {"id": "evt_card_2", "object": "event", "type": "payment_intent.succeeded", "created": 1,
+                           "data": {"object": {"object": "payment_intent", "card": card}}}, status=400)
+    lines = logs.lines()  # every line one JSON object
+    loggers = {line["logger"] for line in lines}
+    assert "wiwebb.access" in loggers and any(name.startswith("sqlalchemy.engine") for name in loggers), loggers
+    assert any("Stripe webhook evt_card_1" in line["message"] for line in lines)
+    assert any("Stripe webhook refused" in line["message"] for line in lines)
+    for secret in ("Reg-secret-51", "Bad-secret-52", "Changed-secret-53", "Reset-secret-54", key, login_key,
+                   key[8:], login_key[8:], reset_token, CARD_NUMBER, CARD_EXPIRY, f'"{CARD_CVC}"'):
+        assert secret not in logs.text, secret

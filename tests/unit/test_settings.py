@@ -111,3 +111,46 @@ def test_operations_settings_defaults_and_off_values(tmp_path):
 def test_operations_settings_refuse_bad_values(tmp_path, name, value, message):
     with pytest.raises(SettingsError, match=re.escape(message)):
         load(tmp_path, **{name: value})
+
+
+PRODUCTION = {"environment": "production"}
+PRODUCTION_ENVIRON = {"SECRET_KEY": "a-production-secret-key-of-more-than-32-characters",
+                      "FRONTEND_URL": "https://app.example.com"}
+
+
+@pytest.mark.parametrize("key", [
+    "change-me-in-production", "development-only-secret-key-do-not-use-in-production", "CHANGEME", "secret",
+    "django-insecure-0123456789abcdefghijklmnopqrstuvwxyz", "please-change-me-before-going-live-thanks",
+])
+def test_production_refuses_an_example_secret_key_without_repeating_it(tmp_path, key):
+    with pytest.raises(SettingsError) as caught:
+        load(tmp_path, PRODUCTION, **{**PRODUCTION_ENVIRON, "SECRET_KEY": key})
+    message = str(caught.value)
+    assert message.startswith("SECRET_KEY: an example value") and "\n" not in message
+    assert repr(key) not in message and (len(key) < 10 or key not in message)
+    assert load(tmp_path, **{**PRODUCTION_ENVIRON, "SECRET_KEY": key}).secret_key == key  # development allows it
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("DEBUG", "DEBUG: must be off under production.ini"),
+    ("USE_LOCALSTRIPE", "USE_LOCALSTRIPE: must be off under production.ini"),
+])
+def test_production_refuses_development_switches(tmp_path, name, message):
+    with pytest.raises(SettingsError) as caught:
+        load(tmp_path, PRODUCTION, **PRODUCTION_ENVIRON, **{name: "true"})
+    assert str(caught.value).startswith(message) and str(caught.value).endswith(f"set {name}=false")
+    # Named in .env.local too, and wrong values are still named as before.
+    (tmp_path / ".env.local").write_text(f"{name}=on\n")
+    with pytest.raises(SettingsError, match=f"^{name}: must be off"):
+        load(tmp_path, PRODUCTION, **PRODUCTION_ENVIRON)
+    with pytest.raises(SettingsError, match=f"^{name}: expected true or false"):
+        load(tmp_path, PRODUCTION, **PRODUCTION_ENVIRON, **{name: "maybe"})
+
+
+def test_development_and_test_allow_what_production_refuses(tmp_path):
+    insecure = {"SECRET_KEY": "change-me-in-production", "DEBUG": "true", "USE_LOCALSTRIPE": "true"}
+    for environment in ("development", "test"):
+        settings = load(tmp_path, {"environment": environment}, **insecure)
+        assert (settings.debug, settings.use_localstripe) == (True, True)
+    production = load(tmp_path, PRODUCTION, **PRODUCTION_ENVIRON, DEBUG="false", USE_LOCALSTRIPE="off")
+    assert (production.debug, production.use_localstripe) == (False, False)

@@ -4,6 +4,9 @@ SQLite runs in WAL mode with a busy timeout; a session opened for writing starts
 with `BEGIN IMMEDIATE`, taking the write lock up front. A deferred (read) transaction that later
 writes fails at once with "database is locked" when another connection wrote in between, whatever
 the timeout, so writing requests must not start as readers.
+
+PostgreSQL connections are pooled (checked with a ping before use, so a restarted server costs no
+request), and each gets a statement timeout: one slow query cannot hold a worker thread forever.
 """
 
 from __future__ import annotations
@@ -12,17 +15,21 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
 # Errors that mean "the database cannot be reached (or is busy) right now": answered with 503.
-UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+# OperationalError covers a statement cancelled by the statement timeout (PostgreSQL's
+# query_canceled); PoolTimeout, no free connection within DATABASE_POOL_TIMEOUT.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout)
 
 
 class DatabaseUnreachable(Exception):
@@ -33,8 +40,12 @@ def _is_sqlite(url: URL) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
-def create_database_engine(url: str, *, busy_timeout: float = 30.0, pool_size: int = 5,
+def create_database_engine(url: str, *, busy_timeout: float = 30.0, pool_size: int = 5, max_overflow: int = 10,
+                           pool_timeout: float = 30.0, statement_timeout: timedelta | None = None,
                            echo: bool = False) -> Engine:
+    """An engine for `url`. PostgreSQL: a pool of `pool_size` connections (plus `max_overflow` under
+    load) pinged before use, where a request waits `pool_timeout` seconds for a free one, and
+    statements cancelled after `statement_timeout` (None: no limit). SQLite: see the module."""
     parsed = make_url(url)
     if _is_sqlite(parsed):
         engine = create_engine(
@@ -45,7 +56,20 @@ def create_database_engine(url: str, *, busy_timeout: float = 30.0, pool_size: i
         return engine
     # hide_parameters: a logged database error must not carry password hashes or tokens' digests.
     return create_engine(parsed, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=pool_size,
-                         max_overflow=pool_size)
+                         max_overflow=max_overflow, pool_timeout=pool_timeout,
+                         connect_args=_postgres_options(parsed, statement_timeout))
+
+
+def _postgres_options(url: URL, statement_timeout: timedelta | None) -> dict[str, str]:
+    """libpq's `options`: server settings given when the connection opens, so they cost no round
+    trip and hold for the connection's whole life (`SET` would be undone by a rolled-back transaction
+    that ran it). Options already in the URL (`?options=...`) are kept."""
+    if statement_timeout is None or url.get_backend_name() != "postgresql":
+        return {}
+    milliseconds = max(1, int(statement_timeout.total_seconds() * 1000))
+    given = url.query.get("options")
+    options = [given] if isinstance(given, str) and given else []
+    return {"options": " ".join([*options, f"-c statement_timeout={milliseconds}"])}
 
 
 def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
@@ -110,7 +134,7 @@ class Database:
             with self.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
             return True
-        except DBAPIError:
+        except (DBAPIError, PoolTimeout):
             return False
 
     def healthy(self, max_age: float = 1.0) -> bool:

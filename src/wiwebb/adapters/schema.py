@@ -78,6 +78,7 @@ def migrate(engine: Engine, target: str = "head") -> None:
     """Bring the schema to `target`, forwards or backwards, like Django's `migrate [app] [name]`."""
     target = "head" if target == "head" else resolve(target)
     with engine.begin() as connection:
+        _no_statement_timeout(connection)
         config = _config(connection)
         current = _current(connection)
         if target != "head" and (target == "base" or _is_behind(current, target)):
@@ -91,6 +92,12 @@ def fake(engine: Engine, target: str) -> None:
     target = "head" if target == "head" else resolve(target)
     with engine.begin() as connection:
         command.stamp(_config(connection), target, purge=True)
+
+
+def _no_statement_timeout(connection: Connection) -> None:
+    """DATABASE_STATEMENT_TIMEOUT guards requests; a migration (a big CREATE INDEX) may take longer."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
 
 
 def _is_behind(current: set[str], target: str) -> bool:

@@ -26,7 +26,7 @@ from wiwebb.domain.payments import PaymentProviderUnavailable, PaymentRefused
 from wiwebb.domain.tenancy import TenantService
 from wiwebb.domain.user_admin import UserAdminService
 
-from . import cli_billing
+from . import cli_billing, cli_ops, serving
 
 APP_LABELS = ("api", "wiwebb")
 
@@ -34,7 +34,7 @@ APP_LABELS = ("api", "wiwebb")
 OPERATOR = User(id=None, username="(wiwebb command)", email="", password_hash="!", role=Role.SUPERADMIN)
 
 
-class Tools(cli_billing.BillingTools, Protocol):
+class Tools(cli_billing.BillingTools, cli_ops.OpsTools, Protocol):
     """What the command needs from the composition root."""
 
     settings: Any
@@ -78,7 +78,8 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("ensure-superuser", parents=[common],
                         help="create a superadmin unless one exists (prints a generated password once)")
-    commands.add_parser("serve", parents=[common], help="serve the API with waitress (HOST, PORT)")
+    commands.add_parser("serve", parents=[common],
+                        help="serve the API with waitress: the ini file's [server:main] options, on HOST:PORT")
 
     tenant = commands.add_parser("createtenant", parents=[common], help="create a tenant")
     tenant.add_argument("name")
@@ -102,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     mode.add_argument("--failed", action="store_true", help="list mail that failed for good (kept, not sent)")
     mode.add_argument("--retry", action="store_true", help="queue failed mail again and deliver it")
     cli_billing.add_parsers(commands, common)
+    cli_ops.add_parsers(commands, common)
     return parser
 
 
@@ -232,9 +234,15 @@ def _serve(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
     import waitress
 
     settings = box.settings
+    try:  # the [server:main] options, as pserve uses them, on HOST:PORT
+        options = serving.waitress_options(serving.read_server_section(box.ini_path), settings.host, settings.port)
+    except serving.ServerConfigError as error:
+        where = f"{os.path.basename(box.ini_path)} " if str(error).startswith("[") else ""
+        print(f"wiwebb: {where}{error}", file=sys.stderr)
+        return 1
     app = box.wsgi_app()
     try:
-        server = waitress.create_server(app, host=settings.host, port=settings.port, threads=8)
+        server = waitress.create_server(app, **options)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             print(f"wiwebb: port {settings.port} is already in use; stop what uses it "
@@ -318,6 +326,7 @@ _COMMANDS: dict[str, Callable[[Tools, argparse.Namespace, TextIO], int]] = {
     "seed-plans": _seed_plans,
     "clearsessions": _clearsessions,
     **cli_billing.COMMANDS,
+    **cli_ops.COMMANDS,
 }
 
 

@@ -64,7 +64,9 @@ DEFINITIONS = (
     Definition("STRIPE_SECRET_KEY", "", "Stripe secret key (sk_...); empty: no payment provider (paid plans refused)."),
     Definition("STRIPE_API_KEY", "", "Another name for STRIPE_SECRET_KEY (the original system's)."),
     Definition("STRIPE_WEBHOOK_SECRET", "", "Signing secret of the webhook endpoint (whsec_...)."),
-    Definition("USE_LOCALSTRIPE", "false", "Talk to localstripe (a local fake Stripe) instead of Stripe."),
+    Definition("USE_LOCALSTRIPE", "false",
+               "Talk to localstripe (a local fake Stripe) instead of Stripe; development only "
+               "(refused in production)."),
     Definition("LOCALSTRIPE_URL", "http://127.0.0.1:8420", "Where localstripe listens."),
     Definition("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR."),
     Definition("DEBUG", "false",

@@ -93,6 +93,14 @@ def boolean(name: str, text: str) -> bool:
     raise SettingsError(f"{name}: expected true or false, got {text!r}")
 
 
+def off_in_production(name: str, text: str, environment: str, why: str) -> bool:
+    """A boolean that development may turn on and production must not."""
+    on = boolean(name, text)
+    if on and environment == "production":
+        raise SettingsError(f"{name}: must be off under production.ini ({why}); set {name}=false")
+    return on
+
+
 def log_level(name: str, text: str) -> str:
     level = text.strip().upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
@@ -212,8 +220,28 @@ def database_url(value: Callable[[str], str | None], base: Path, var_dir: Path) 
     raise SettingsError(f"DATABASE: expected postgres or sqlite, got {kind!r}")
 
 
+# SECRET_KEY values that are examples, not secrets: those shipped in .env.example,
+# docker-compose.yml and the docs, and the usual ones people paste. Refused in production.
+PLACEHOLDER_SECRET_KEYS = frozenset({
+    "change-me-in-production", "development-only-secret-key-do-not-use-in-production",
+    "change-me", "changeme", "change_me", "secret", "secret-key", "secret_key", "secretkey", "your-secret-key",
+    "your-secret-key-here", "insecure", "development", "dev", "test", "password", "replace-me",
+})
+# Parts that only an example key contains (a random key of 32+ characters does not).
+PLACEHOLDER_SECRET_KEY_PARTS = ("django-insecure-", "change-me", "changeme", "change_me", "do-not-use",
+                                "replace-me", "placeholder")
+
+
+def is_placeholder_secret_key(key: str) -> bool:
+    lowered = key.strip().lower()
+    return lowered in PLACEHOLDER_SECRET_KEYS or any(part in lowered for part in PLACEHOLDER_SECRET_KEY_PARTS)
+
+
 def secret_key(given: str | None, environment: str, var_dir: Path) -> str:
     if given:
+        if environment == "production" and is_placeholder_secret_key(given):
+            raise SettingsError("SECRET_KEY: an example value, not a secret; set a random one, e.g. the output of "
+                                "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'")
         if environment == "production" and len(given) < 32:
             raise SettingsError("SECRET_KEY: too short for production; use at least 32 random characters")
         return given

@@ -2,7 +2,8 @@
 
 `includeme` expects the composition root to provide `request.services` (the domain services of
 the request), pyramid_tm, and the settings `wiwebb.cors` (a `CorsPolicy`) and
-`wiwebb.trusted_proxies`.
+`wiwebb.trusted_proxies`; optionally `wiwebb.request_log` (a `RequestLogPolicy`: how requests are
+traced for the access log, and the DEBUG SQL warning's threshold).
 """
 
 from __future__ import annotations

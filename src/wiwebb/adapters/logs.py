@@ -1,0 +1,177 @@
+"""Logs: what a request is (its id, method and path, the SQL statements it ran), carried in a
+context variable so every line logged while it is handled says which request it belongs to; the
+two formats (one JSON object a line for production, readable text for development); and the
+process's logging setup.
+
+The SQL statements of a request are counted by listeners on the engine (`count_sql_statements`):
+every statement the database receives through a cursor while the request's trace is current, in
+the thread handling it (waitress runs each request in one thread, and each thread has its own
+context). That includes BEGIN on SQLite and the savepoints billing takes, and not the connection
+pool's liveness pings (no cursor event). Work the request leaves to Pyramid's finished callbacks
+runs after its trace has ended and is not counted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+# The fields of a JSON line besides time, level, logger and message: null when unknown.
+FIELDS = ("request_id", "method", "path", "status", "duration_ms", "user_id", "tenant_id", "sql_statements",
+          "sql_ms")
+CONTEXT_FIELDS = ("request_id", "method", "path")
+TEXT_FORMAT = "%(asctime)s %(levelname)-5.5s [%(name)s] %(message)s"
+
+
+@dataclass
+class RequestTrace:
+    """The request being handled in this context, and the SQL it has run so far."""
+
+    request_id: str
+    method: str
+    path: str
+    sql_statements: int = 0
+    sql_seconds: float = 0.0
+
+    @property
+    def sql_ms(self) -> float:
+        return self.sql_seconds * 1000
+
+
+_current: ContextVar[RequestTrace | None] = ContextVar("wiwebb_request_trace", default=None)
+
+
+@contextmanager
+def trace_request(request_id: str, method: str, path: str) -> Iterator[RequestTrace]:
+    """Make a request current in this context until the block ends."""
+    trace = RequestTrace(request_id, method, path)
+    token = _current.set(trace)
+    try:
+        yield trace
+    finally:
+        _current.reset(token)
+
+
+def current_trace() -> RequestTrace | None:
+    return _current.get()
+
+
+# -- SQL statements per request ------------------------------------------------------------------
+
+_STARTED = "wiwebb_statement_started"
+
+
+def _before_cursor_execute(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+                           executemany: bool) -> None:
+    trace = _current.get()
+    if trace is not None:
+        trace.sql_statements += 1
+        conn.info.setdefault(_STARTED, []).append(time.perf_counter())
+
+
+def _after_cursor_execute(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+                          executemany: bool) -> None:
+    trace = _current.get()
+    started = conn.info.get(_STARTED)
+    if trace is not None and started:
+        trace.sql_seconds += time.perf_counter() - started.pop()
+
+
+def _handle_error(exception_context: Any) -> None:
+    # A failed statement gets no after_cursor_execute: drop its start time (it still counts).
+    connection = exception_context.connection
+    started = connection.info.get(_STARTED) if connection is not None else None
+    if _current.get() is not None and started:
+        started.pop()
+
+
+def count_sql_statements(engine: Engine) -> None:
+    """Count the statements (and their time) each request runs on `engine`; idempotent."""
+    for name, listener in (("before_cursor_execute", _before_cursor_execute),
+                           ("after_cursor_execute", _after_cursor_execute), ("handle_error", _handle_error)):
+        if not event.contains(engine, name, listener):
+            event.listen(engine, name, listener)
+
+
+# -- Formats -------------------------------------------------------------------------------------
+
+class RequestContextFilter(logging.Filter):
+    """Puts the current request's id, method and path on every record (None outside a request),
+    unless the record carries its own (the access line passes them explicitly)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        stamp(record)
+        return True
+
+
+def stamp(record: logging.LogRecord) -> None:
+    trace = _current.get()
+    for name in CONTEXT_FIELDS:
+        if not hasattr(record, name):
+            setattr(record, name, getattr(trace, name) if trace is not None else None)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time (UTC), level, logger, message, the request's fields (null when
+    unknown) and, when an exception is logged, its `traceback`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        stamp(record)
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+                            .replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update({name: getattr(record, name, None) for name in FIELDS})
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["traceback"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    """Readable lines; a line logged while a request is handled ends with `request_id=...` (unless
+    its message names the id already)."""
+
+    def __init__(self, fmt: str | None = None, datefmt: str | None = None, style: Any = "%", *args: Any,
+                 **kwargs: Any) -> None:
+        super().__init__(fmt or TEXT_FORMAT, datefmt, style, *args, **kwargs)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        stamp(record)
+        line = super().formatMessage(record)
+        request_id = getattr(record, "request_id", None)
+        if request_id and request_id not in record.message:
+            line += f" request_id={request_id}"
+        return line
+
+
+# -- Setup ---------------------------------------------------------------------------------------
+
+def configure_logging(level: str) -> None:
+    """Complete the process's logging setup: a readable handler on stderr when nothing (no ini
+    file's logging sections) configured one, the request context on every record the root's
+    handlers write, and `level` (LOG_LEVEL) on the `wiwebb` loggers, over the ini file's."""
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(TextFormatter())
+        root.addHandler(handler)
+    for handler in root.handlers:
+        if not any(isinstance(f, RequestContextFilter) for f in handler.filters):
+            handler.addFilter(RequestContextFilter())
+    logging.getLogger("wiwebb").setLevel(level)

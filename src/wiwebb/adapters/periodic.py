@@ -1,0 +1,72 @@
+"""Work the server repeats in the background: a daemon thread per task (the cleanup)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+
+from wiwebb.domain.housekeeping import CleanupReport, Housekeeping, check_cleanup
+
+log = logging.getLogger("wiwebb.cleanup")
+
+
+class PeriodicTask:
+    """A daemon thread that runs `work` every `interval`, the first time one interval after
+    `start`. A failing run (e.g. the database is down) is logged and tried again next interval;
+    the thread never dies of it. `stop` ends it promptly, also between the batches of a run
+    (`work` is handed a function that says whether to keep going)."""
+
+    def __init__(self, work: Callable[[Callable[[], bool]], object], interval: timedelta, *, name: str,
+                 logger: logging.Logger) -> None:
+        if interval <= timedelta(0):
+            raise ValueError(f"the interval must be positive, got {interval}")
+        self._work = work
+        self._interval = interval.total_seconds()
+        self._name = name
+        self._log = logger
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        if not self.running:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _keep_going(self) -> bool:
+        return not self._stop.is_set()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self._work(self._keep_going)
+            except Exception:  # noqa: BLE001 - any failure (e.g. the database is down): try again next interval
+                self._log.error("%s failed; trying again in %gs", self._name, self._interval, exc_info=True)
+
+
+def cleanup_task(housekeeping: Housekeeping, *, age: timedelta, batch_size: int,
+                 interval: timedelta) -> PeriodicTask:
+    """The server's cleanup every `interval`, logging what it removed (one INFO line from
+    `wiwebb.cleanup`, when it removed something). `CleanupRefused` at once for an age or batch
+    size the cleanup refuses, so the server does not start with a cleanup that fails every time."""
+    check_cleanup(age, batch_size)
+
+    def work(keep_going: Callable[[], bool]) -> CleanupReport:
+        report = housekeeping.cleanup(age, batch_size, keep_going=keep_going)
+        if report.removed:
+            log.info("%s", report.summary())
+        return report
+
+    return PeriodicTask(work, interval, name="wiwebb-cleanup", logger=log)

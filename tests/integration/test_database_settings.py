@@ -1,0 +1,156 @@
+"""The PostgreSQL pool and statement timeout, from the settings to the engine and to a request:
+pool size, overflow and wait (DATABASE_POOL_*), a ping before use, and DATABASE_STATEMENT_TIMEOUT
+cancelling a slow statement, which a request answers with 503 and logs with its request id."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import psycopg2.errors
+import pytest
+import webtest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from wiwebb.adapters.database import create_database_engine
+from wiwebb.app import Adapters, build_app
+
+from ..conftest import make_settings
+
+pytestmark = pytest.mark.postgres
+
+UNAVAILABLE = {"detail": "Service temporarily unavailable."}
+TOKEN = {"Authorization": "Token " + "a" * 40}  # looked up in auth_tokens on every request
+
+
+@pytest.fixture
+def url(postgres_engine) -> str:
+    return postgres_engine.url.render_as_string(False)
+
+
+def test_pool_and_statement_timeout_settings_reach_the_engine(url, tmp_path):
+    settings = make_settings(url, tmp_path, DATABASE_POOL_SIZE="3", DATABASE_MAX_OVERFLOW="2",
+                             DATABASE_POOL_TIMEOUT="7", DATABASE_STATEMENT_TIMEOUT="45s")
+    engine = Adapters(settings).database.engine
+    try:
+        pool = engine.pool
+        assert (pool.size(), pool._max_overflow, pool.timeout(), pool._pre_ping) == (3, 2, 7, True)
+        with engine.connect() as connection:
+            assert connection.execute(text("SHOW statement_timeout")).scalar() == "45s"
+    finally:
+        engine.dispose()
+
+    unlimited = Adapters(make_settings(url, tmp_path, DATABASE_STATEMENT_TIMEOUT="0")).database.engine
+    try:
+        with unlimited.connect() as connection:
+            assert connection.execute(text("SHOW statement_timeout")).scalar() == "0"
+    finally:
+        unlimited.dispose()
+
+
+def test_a_statement_longer_than_the_timeout_is_cancelled_and_the_connection_lives_on(url):
+    engine = create_database_engine(url, statement_timeout=timedelta(milliseconds=200))
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT pg_sleep(0.01), 1")).one()[1] == 1
+            with pytest.raises(OperationalError) as caught:
+                connection.execute(text("SELECT pg_sleep(5)"))
+            assert isinstance(caught.value.orig, psycopg2.errors.QueryCanceled)
+            assert "statement timeout" in str(caught.value.orig)
+            connection.rollback()
+            assert connection.execute(text("SELECT 1")).scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_options_given_in_the_url_are_kept(url):
+    engine = create_database_engine(f"{url}?options=-c%20lock_timeout%3D1234",
+                                    statement_timeout=timedelta(seconds=3))
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("SHOW lock_timeout")).scalar() == "1234ms"
+            assert connection.execute(text("SHOW statement_timeout")).scalar() == "3s"
+    finally:
+        engine.dispose()
+
+
+def test_a_request_hitting_the_statement_timeout_answers_503_and_logs_its_request_id(
+        postgres_engine, url, tmp_path, caplog):
+    app = build_app(make_settings(url, tmp_path, DATABASE_STATEMENT_TIMEOUT="1s"))
+    api = webtest.TestApp(app)
+    try:
+        api.get("/api/v1/auth/user/", headers=TOKEN, status=401)  # the database answers
+        with postgres_engine.connect() as locker, locker.begin():  # a long migration, say
+            # Without a statement timeout the request would wait for ever: end the lock after 10 s.
+            locker.execute(text("SET LOCAL idle_in_transaction_session_timeout = '10s'"))
+            locker.execute(text("LOCK TABLE auth_tokens IN ACCESS EXCLUSIVE MODE"))
+            with caplog.at_level(logging.ERROR, logger="wiwebb"):
+                response = api.get("/api/v1/auth/user/", headers={**TOKEN, "X-Request-ID": "slow-request-1"},
+                                   status=503)
+        assert response.json == UNAVAILABLE and int(response.headers["Retry-After"]) > 0
+        logged = [r.getMessage() for r in caplog.records if "slow-request-1" in r.getMessage()]
+        assert any("statement timeout" in line for line in logged), caplog.text
+        api.get("/api/v1/auth/user/", headers=TOKEN, status=401)  # and the next request is served
+    finally:
+        app.adapters.database.engine.dispose()
+
+
+def test_a_request_finding_no_free_connection_answers_503_after_the_pool_timeout(url, tmp_path):
+    settings = make_settings(url, tmp_path, DATABASE_POOL_SIZE="1", DATABASE_MAX_OVERFLOW="0",
+                             DATABASE_POOL_TIMEOUT="0.2")
+    app = build_app(settings)
+    api = webtest.TestApp(app)
+    engine = app.adapters.database.engine
+    try:
+        held = engine.connect()  # the only connection, busy elsewhere
+        try:
+            assert api.get("/api/v1/auth/user/", headers=TOKEN, status=503).json == UNAVAILABLE
+            assert api.get("/api/v1/health/", status=503).json["database"] == "unreachable"
+        finally:
+            held.close()
+        api.get("/api/v1/auth/user/", headers=TOKEN, status=401)
+    finally:
+        engine.dispose()
+
+
+def test_a_dead_pooled_connection_is_replaced_before_use(postgres_engine, url):
+    """pool_pre_ping: a connection killed on the server (a restart, an idle timeout) costs no error."""
+    engine = create_database_engine(url, pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as connection:
+            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        with postgres_engine.connect() as killer:
+            killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != pid
+    finally:
+        engine.dispose()
+
+
+
+def test_migrations_run_without_the_request_statement_timeout(monkeypatch):
+    """A long migration step (a big CREATE INDEX) must not be cancelled by DATABASE_STATEMENT_TIMEOUT."""
+    from alembic import command
+
+    from wiwebb.adapters import schema
+
+    from ..conftest import new_postgres_database
+
+    seen: list[str] = []
+    upgrade = command.upgrade
+
+    def watching_upgrade(config, target):
+        seen.append(config.attributes["connection"].exec_driver_sql("SHOW statement_timeout").scalar())
+        return upgrade(config, target)
+
+    monkeypatch.setattr(command, "upgrade", watching_upgrade)
+    with new_postgres_database() as fresh:
+        engine = create_database_engine(fresh.render_as_string(False), statement_timeout=timedelta(seconds=1))
+        try:
+            schema.migrate(engine)
+            with engine.connect() as connection:  # requests keep their limit
+                assert connection.execute(text("SHOW statement_timeout")).scalar() == "1s"
+        finally:
+            engine.dispose()
+    assert seen == ["0"]
