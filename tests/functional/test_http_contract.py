@@ -189,3 +189,11 @@ def test_health_and_login_never_read_the_token(api, monkeypatch):
     api.get("/api/v1/health/", headers={"Authorization": "Token " + "a" * 40})
     api.post_json("/api/v1/auth/login/", {"username": "x", "password": "y"},
                   headers={"Authorization": "Token " + "a" * 40}, status=400)
+
+
+@pytest.mark.parametrize("query", ["since=;2020", "action=&since=;%0E", "since=2020;x"])
+def test_a_semicolon_does_not_split_the_query(api, root, query):
+    """WebOb splits queries on `;` too: `since=;x` would read as an empty filter and list everything."""
+    response = api.get(f"/api/v1/audit-logs/?{query}", headers=root, status=400)
+    assert response.json == {"since": ["Enter a valid date/time."]}
+

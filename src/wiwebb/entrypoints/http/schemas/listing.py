@@ -13,8 +13,18 @@ from wiwebb.domain.listing import Page, PageRequest
 T = TypeVar("T")
 
 
+def query(request: Request) -> dict[str, str]:
+    """The query's parameters (the last value of a repeated one), split on `&` only, as Django and
+    browsers do: WebOb's `request.GET` also splits on `;`, so `?since=;x` would read as an empty
+    filter and list everything instead of refusing the value. Bytes that are not UTF-8 raise
+    UnicodeDecodeError, answered 400 as a malformed request."""
+    raw = str(request.environ.get("QUERY_STRING", "")).encode("latin-1", "replace").decode("utf-8")
+    return dict(parse_qsl(raw, keep_blank_values=True, separator="&", errors="strict"))
+
+
 def page_request(request: Request) -> PageRequest:
-    return PageRequest.of(request.GET.get("page"), request.GET.get("page_size"))
+    params = query(request)
+    return PageRequest.of(params.get("page"), params.get("page_size"))
 
 
 def _link(request: Request, number: int) -> str:
@@ -34,4 +44,5 @@ def paginated(request: Request, page: Page[T], dump: Callable[[T], Any]) -> dict
 
 def query_params(request: Request, names: Iterable[str]) -> dict[str, str]:
     """The given query parameters that are present and not empty (an empty filter is no filter)."""
-    return {name: request.GET[name] for name in names if request.GET.get(name, "") != ""}
+    params = query(request)
+    return {name: params[name] for name in names if params.get(name, "") != ""}
