@@ -22,6 +22,7 @@ from .views import (
     dashboard,
     health,
     meta,
+    openapi,
     password_reset,
     payments,
     plans,
@@ -69,6 +70,7 @@ def _answering_with_status(view: Callable[[Request], Any]) -> Callable[[Request]
     answer.__name__ = answer.__qualname__ = view.__name__
     answer.__module__ = view.__module__
     answer.__doc__ = view.__doc__
+    answer.__wrapped__ = view  # type: ignore[attr-defined]  # the OpenAPI description reads its marks
     return answer
 
 
@@ -105,6 +107,8 @@ def includeme(config: Configurator) -> None:
     add_resource(config, "auth.token", f"{API}/auth/tokens/{{token_id:\\d+}}/", DELETE=tokens.revoke_token)
     add_resource(config, "health", f"{API}/health/", GET=health.health)
     add_resource(config, "meta", f"{API}/meta/", GET=meta.meta)
+    add_resource(config, "openapi", f"{API}/schema/", GET=openapi.schema)
+    add_resource(config, "openapi.docs", f"{API}/docs/", GET=openapi.docs)
     add_resource(config, "tenants", f"{API}/tenants/", GET=tenants.list_tenants, POST=tenants.create_tenant)
     add_resource(config, "tenants.me", f"{API}/tenants/me/", GET=tenants.get_my_tenant, PATCH=tenants.patch_my_tenant)
     add_resource(config, "tenant", f"{API}/tenants/{{tenant_id:\\d+}}/", GET=tenants.get_tenant,
