@@ -64,3 +64,4 @@ def test_a_serving_app_delivers_from_its_worker(sqlite_database, tmp_path):
         assert [m.subject for m in mailer.sent] == ["Reset your WiWebb password"]
     finally:
         app.adapters.mail_worker.stop()
+        app.cleanup_task.stop()
