@@ -27,13 +27,14 @@ from .tcp_proxy import TcpProxy
 from .test_cli_support import Cli, one_line, postgres_environ, sqlite_cli
 
 DAY = timedelta(days=1)
-KEPT = {"auth_tokens": 2, "mail_outbox": 3, "webhook_events": 2}  # what `seed` adds that must stay
+KEPT = {"auth_tokens": 2, "mail_outbox": 3, "webhook_events": 3}  # what `seed` adds that must stay
 
 
 def seed(database: Database, now: datetime, old: int) -> None:
     """`old` rows of each kind older than 30 days, plus what must stay (`KEPT`): a token that
-    expired 10 days ago and one still valid; pending, failed and recently sent mail; a failed
-    event and a recent processed one."""
+    expired 10 days ago and one still valid; pending, failed and recently sent mail; failed
+    events (one of them once processed long ago: kept for `wiwebb webhooks --replay`) and a recent
+    processed one."""
     long_ago = now - 40 * DAY
     with database.session(write=True) as session, session.begin():
         user_id = session.execute(insert(UserRow).returning(UserRow.id), [{
@@ -48,7 +49,7 @@ def seed(database: Database, now: datetime, old: int) -> None:
             {"message_id": f"<{uuid.uuid4()}@wiwebb>", "to_address": "a@acme.test", "from_address": "w@acme.test",
              "subject": "Hello", "text_body": "Hi", "created_at": long_ago, "next_attempt_at": long_ago,
              "sent_at": sent, "failed_at": failed} for sent, failed in mails])
-        events = [("processed", long_ago)] * old + [("failed", None), ("processed", now - DAY)]
+        events = [("processed", long_ago)] * old + [("failed", None), ("failed", long_ago), ("processed", now - DAY)]
         session.execute(insert(WebhookEventRow), [
             {"event_id": f"evt_{uuid.uuid4().hex}", "type": "invoice.paid", "created": 0, "payload": "{}",
              "status": status, "received_at": long_ago, "processed_at": processed} for status, processed in events])
@@ -222,11 +223,35 @@ def test_stop_ends_a_cleanup_between_batches():
     task = PeriodicTask(work, timedelta(seconds=0.01), name="test", logger=logging.getLogger("test"))
     task.start()
     assert started.wait(5)
-    stopping = threading.Thread(target=task.stop)
+    stopped = []
+    stopping = threading.Thread(target=lambda: stopped.append(task.stop()))
     stopping.start()
     release.set()
     stopping.join(5)
-    assert not task.running and len(batches) == 1
+    assert stopped == [True] and not task.running and len(batches) == 1
+
+
+def test_a_stop_that_times_out_says_so_and_the_thread_is_not_revived():
+    started, release = threading.Event(), threading.Event()
+    runs = []
+
+    def work(keep_going):
+        runs.append(1)
+        started.set()
+        release.wait(5)  # a batch that does not look at keep_going in time
+
+    task = PeriodicTask(work, timedelta(seconds=0.01), name="test", logger=logging.getLogger("test"))
+    task.start()
+    assert started.wait(5)
+    try:
+        assert task.stop(timeout=0.05) is False
+        assert task.running  # still finishing its run
+        with pytest.raises(RuntimeError, match="still stopping"):
+            task.start()
+    finally:
+        release.set()
+    assert task.stop() is True and not task.running
+    assert len(runs) == 1  # the stopped thread ran no further batch, and no second thread started
 
 
 def test_the_periodic_cleanup_refuses_an_age_inside_stripes_redelivery_window(sqlite_database):

@@ -34,16 +34,26 @@ class PeriodicTask:
         return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> None:
-        if not self.running:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
-            self._thread.start()
+        """Start the thread; refused while a stopped one is still finishing its run (clearing the
+        stop flag would revive it, and two threads would run)."""
+        if self.running:
+            if self._stop.is_set():
+                raise RuntimeError(f"{self._name} is still stopping; start it again once stop() returns True")
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+        self._thread.start()
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = 5.0) -> bool:
+        """Ask the thread to stop and wait up to `timeout` seconds; whether it has ended (`running`
+        stays true, and the thread keeps its stop flag, while it has not)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
+            if self._thread.is_alive():
+                return False
             self._thread = None
+        return True
 
     def _keep_going(self) -> bool:
         return not self._stop.is_set()
