@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # WiWebb's image: the API served by waitress, for production (production.ini, the default) and for
 # the development stack (docker-compose.yml runs it with development.ini). See docs/deployment.md.
-ARG PYTHON_VERSION=3.12
+# The Python the test suite runs on (CI), so the image runs what was tested.
+ARG PYTHON_VERSION=3.11
 
 # --- build: install WiWebb and its dependencies (no test extras) into a virtualenv.
 FROM python:${PYTHON_VERSION}-slim-bookworm AS build
