@@ -82,10 +82,12 @@ class Toolbox:
 
     @contextmanager
     def identity(self) -> Iterator[IdentityService]:
-        """The identity service in a transaction committed when the block ends without error."""
+        """The identity service in a transaction committed when the block ends without error; mail
+        it queued (an invitation) is delivered right after."""
         self.require_migrated()
         with self.adapters.database.session(write=True) as session, session.begin():
             yield self.adapters.identity(session)
+        self.adapters.deliver_mail()
 
     @contextmanager
     def administration(self) -> Iterator[tuple[TenantService, UserAdminService]]:
@@ -159,4 +161,4 @@ class Toolbox:
 
 def cli(argv: list[str] | None = None) -> int:
     """The `wiwebb` console script."""
-    return cli_entrypoint.run(argv, Toolbox, errors=(schema.UnknownRevision,))
+    return cli_entrypoint.run(argv, Toolbox, errors=(schema.UnknownRevision, schema.MigrationBlocked))

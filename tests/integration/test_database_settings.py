@@ -5,6 +5,7 @@ cancelling a slow statement, which a request answers with 503 and logs with its 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 import psycopg2.errors
@@ -13,7 +14,7 @@ import webtest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from wiwebb.adapters.database import create_database_engine
+from wiwebb.adapters.database import Database, create_database_engine
 from wiwebb.app import Adapters, build_app
 
 from ..conftest import make_settings
@@ -106,12 +107,60 @@ def test_a_request_finding_no_free_connection_answers_503_after_the_pool_timeout
         held = engine.connect()  # the only connection, busy elsewhere
         try:
             assert api.get("/api/v1/auth/user/", headers=TOKEN, status=503).json == UNAVAILABLE
-            assert api.get("/api/v1/health/", status=503).json["database"] == "unreachable"
         finally:
             held.close()
         api.get("/api/v1/auth/user/", headers=TOKEN, status=401)
     finally:
         engine.dispose()
+
+
+def test_health_stays_ok_and_quick_while_requests_hold_every_pooled_connection(url, tmp_path):
+    """Busy is not down: the probe has a connection of its own, so it neither reports the database
+    unreachable nor waits DATABASE_POOL_TIMEOUT behind the requests (the HEALTHCHECK gives up at 5 s)."""
+    settings = make_settings(url, tmp_path, DATABASE_POOL_SIZE="1", DATABASE_MAX_OVERFLOW="0",
+                             DATABASE_POOL_TIMEOUT="10")
+    app = build_app(settings)
+    api = webtest.TestApp(app)
+    engine = app.adapters.database.engine
+    try:
+        held = engine.connect()  # the request pool's only connection, busy elsewhere
+        try:
+            started = time.monotonic()
+            health = api.get("/api/v1/health/", status=200).json
+            assert time.monotonic() - started < 2
+            assert (health["status"], health["database"]) == ("ok", "ok")
+        finally:
+            held.close()
+    finally:
+        engine.dispose()
+
+
+def test_the_health_probe_uses_one_connection_of_its_own_with_short_timeouts(url):
+    database = Database(create_database_engine(url, pool_size=1, max_overflow=0))
+    try:
+        assert database.ping()
+        probe = database._probe
+        assert probe is not None and probe is not database.engine
+        assert (probe.pool.size(), probe.pool._max_overflow, probe.pool.timeout()) == (1, 0, 3)
+        with probe.connect() as connection:
+            assert connection.execute(text("SHOW statement_timeout")).scalar() == "3s"
+        assert database.engine.pool.checkedout() == 0 and database.engine.pool.checkedin() == 0
+        database.engine.dispose()  # disposing the database's engine disposes the probe too
+        assert database._probe is None
+        assert database.ping()  # and a new probe is made on demand
+    finally:
+        database.engine.dispose()
+
+
+def test_the_health_probe_says_unreachable_quickly_when_the_server_does_not_answer():
+    address = "postgresql+psycopg2://postgres@127.0.0.1:1/none"
+    database = Database(create_database_engine(address))
+    try:
+        started = time.monotonic()
+        assert database.healthy() is False
+        assert time.monotonic() - started < 5
+    finally:
+        database.engine.dispose()
 
 
 def test_a_dead_pooled_connection_is_replaced_before_use(postgres_engine, url):
@@ -154,3 +203,24 @@ def test_migrations_run_without_the_request_statement_timeout(monkeypatch):
         finally:
             engine.dispose()
     assert seen == ["0"]
+
+
+def test_a_forgotten_database_does_not_keep_its_health_probe_connection(postgres_engine):
+    """Tests build many Database objects on one shared engine: the probe's disposal hook on that
+    engine must not keep them (and one open connection each) alive."""
+    import gc
+
+    database = Database(postgres_engine)
+    assert database.ping()
+    with database._probe.connect() as connection:
+        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+    del database, connection
+    gc.collect()
+    with postgres_engine.connect() as connection:
+        for _ in range(50):  # the server sees the socket close a moment later
+            if not connection.execute(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"),
+                                      {"pid": pid}).scalar():
+                break
+            time.sleep(0.02)
+        else:
+            pytest.fail("the probe's connection is still open")

@@ -7,6 +7,10 @@ the timeout, so writing requests must not start as readers.
 
 PostgreSQL connections are pooled (checked with a ping before use, so a restarted server costs no
 request), and each gets a statement timeout: one slow query cannot hold a worker thread forever.
+
+The health check pings through a one-connection pool of its own (made on first use, disposed with
+the engine): when requests use every pooled connection the server is busy, not down, and the
+probe neither waits DATABASE_POOL_TIMEOUT behind them nor reports the database unreachable.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -23,6 +28,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +36,11 @@ log = logging.getLogger(__name__)
 # OperationalError covers a statement cancelled by the statement timeout (PostgreSQL's
 # query_canceled); PoolTimeout, no free connection within DATABASE_POOL_TIMEOUT.
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout)
+
+
+# The health probe's limits, under the container HEALTHCHECK's 5 s: connecting (libpq's
+# connect_timeout, whole seconds), waiting for its one pooled connection, and its SELECT 1.
+HEALTH_TIMEOUT = timedelta(seconds=3)
 
 
 class DatabaseUnreachable(Exception):
@@ -72,6 +83,20 @@ def _postgres_options(url: URL, statement_timeout: timedelta | None) -> dict[str
     return {"options": " ".join([*options, f"-c statement_timeout={milliseconds}"])}
 
 
+def create_health_engine(url: URL, timeout: timedelta = HEALTH_TIMEOUT) -> Engine:
+    """A tiny engine for the health probe only, each of its steps bounded by `timeout`. PostgreSQL:
+    one pooled connection (pinged before use, so a restarted server is found again at once), no
+    overflow. SQLite: no pool (opening the file is the check)."""
+    seconds = max(1.0, timeout.total_seconds())
+    if _is_sqlite(url):
+        return create_engine(url, poolclass=NullPool, connect_args={"timeout": seconds, "check_same_thread": False})
+    connect_args: dict[str, Any] = _postgres_options(url, timeout)
+    if url.get_backend_name() == "postgresql":
+        connect_args["connect_timeout"] = max(2, round(seconds))  # libpq ignores less than 2 s
+    return create_engine(url, hide_parameters=True, pool_pre_ping=True, pool_size=1, max_overflow=0,
+                         pool_timeout=seconds, connect_args=connect_args)
+
+
 def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -109,6 +134,9 @@ class Database:
             self._writers = sessionmaker(bind=writer_bind, expire_on_commit=False)
         self._health_lock = threading.Lock()
         self._health: tuple[float, bool] = (float("-inf"), False)
+        self._probe: Engine | None = None
+        self._probe_lock = threading.Lock()
+        self._probe_disposed_with_engine = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -130,12 +158,31 @@ class Database:
             work(session)
 
     def ping(self) -> bool:
+        """Whether the database answers `SELECT 1`, asked through the health probe's own connection
+        (never one of the requests' pool)."""
         try:
-            with self.engine.connect() as connection:
+            with self._probe_engine().connect() as connection:
                 connection.execute(text("SELECT 1"))
             return True
         except (DBAPIError, PoolTimeout):
             return False
+
+    def _probe_engine(self) -> Engine:
+        with self._probe_lock:
+            if self._probe is None:
+                if not self._probe_disposed_with_engine:
+                    # Through a weak reference: an engine shared by many Database objects (the
+                    # tests') must not keep them, and their probes' connections, alive.
+                    event.listen(self.engine, "engine_disposed", _dispose_probe_of(weakref.ref(self)))
+                    self._probe_disposed_with_engine = True
+                self._probe = create_health_engine(self.url)
+            return self._probe
+
+    def _dispose_probe(self) -> None:
+        with self._probe_lock:
+            probe, self._probe = self._probe, None
+        if probe is not None:
+            probe.dispose()
 
     def healthy(self, max_age: float = 1.0) -> bool:
         """`ping`, reusing an answer younger than `max_age` seconds so probes cannot flood it."""
@@ -169,6 +216,14 @@ class Database:
                     ) from None
                 log.warning("waiting for database at %s (%s)", self.address, reason)
                 sleep(interval)
+
+
+def _dispose_probe_of(database: weakref.ref[Database]) -> Callable[[Engine], None]:
+    def on_engine_disposed(_engine: Engine) -> None:
+        alive = database()
+        if alive is not None:
+            alive._dispose_probe()
+    return on_engine_disposed
 
 
 def shell_command(url: URL) -> tuple[list[str], dict[str, str]]:

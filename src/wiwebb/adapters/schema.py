@@ -2,11 +2,18 @@
 
 Revisions are numbered (`0001`, `0002`, ...) and shown with their slug (`0001_initial`), so
 `wiwebb migrate --fake api 0001` reads like Django's `manage.py migrate --fake api 0001`.
+
+On PostgreSQL a migration runs in one transaction that first takes an advisory lock, so containers
+starting at once migrate one after the other (the later ones find the schema up to date), and gives
+up with `MigrationBlocked` when a table it alters stays locked by another transaction.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from alembic import command
@@ -14,12 +21,28 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 APP_LABEL = "api"
+
+# The key of the PostgreSQL advisory lock a migration holds for its whole transaction (any fixed
+# bigint: b"wiwebbmg" read as one). Released by the commit or rollback, even when the process dies.
+MIGRATION_LOCK_KEY = 0x7769776562626D67
+
+# How long one DDL statement waits for a table lock before the migration gives up. ALTER TABLE
+# needs an exclusive lock: waiting behind a long transaction, it would queue every request that
+# touches the table behind itself. Giving up (and retrying later) is kinder than stalling the site.
+LOCK_TIMEOUT = timedelta(seconds=10)
+
+_LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for lock_timeout
 
 
 class UnknownRevision(LookupError):
     pass
+
+
+class MigrationBlocked(RuntimeError):
+    """A migration statement waited longer than the lock timeout for a table lock; nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -74,11 +97,12 @@ def status(engine: Engine) -> list[MigrationState]:
     return [MigrationState(s.revision, _name(s), s.revision in applied) for s in ordered]
 
 
-def migrate(engine: Engine, target: str = "head") -> None:
-    """Bring the schema to `target`, forwards or backwards, like Django's `migrate [app] [name]`."""
+def migrate(engine: Engine, target: str = "head", *, lock_timeout: timedelta | None = None) -> None:
+    """Bring the schema to `target`, forwards or backwards, like Django's `migrate [app] [name]`.
+    `MigrationBlocked` when a statement waits more than `lock_timeout` (LOCK_TIMEOUT) for a lock."""
     target = "head" if target == "head" else resolve(target)
-    with engine.begin() as connection:
-        _no_statement_timeout(connection)
+    with _blocked_as_error(lock_timeout), engine.begin() as connection:
+        _prepare(connection, lock_timeout)
         config = _config(connection)
         current = _current(connection)
         if target != "head" and (target == "base" or _is_behind(current, target)):
@@ -87,17 +111,48 @@ def migrate(engine: Engine, target: str = "head") -> None:
             command.upgrade(config, target)
 
 
-def fake(engine: Engine, target: str) -> None:
+def fake(engine: Engine, target: str, *, lock_timeout: timedelta | None = None) -> None:
     """Mark the schema as being at `target` without running anything (Django's `--fake`)."""
     target = "head" if target == "head" else resolve(target)
-    with engine.begin() as connection:
+    with _blocked_as_error(lock_timeout), engine.begin() as connection:
+        _prepare(connection, lock_timeout)
         command.stamp(_config(connection), target, purge=True)
 
 
-def _no_statement_timeout(connection: Connection) -> None:
-    """DATABASE_STATEMENT_TIMEOUT guards requests; a migration (a big CREATE INDEX) may take longer."""
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+def _prepare(connection: Connection, lock_timeout: timedelta | None) -> None:
+    """PostgreSQL: no statement timeout (DATABASE_STATEMENT_TIMEOUT guards requests; a big CREATE
+    INDEX may take longer); wait for any other migration to end (the advisory lock, taken before the
+    lock timeout applies: a long migration elsewhere is waited for, not failed on); then the lock
+    timeout for this transaction's own statements."""
+    if connection.dialect.name != "postgresql":
+        return
+    connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
+    milliseconds = max(1, int(_lock_timeout(lock_timeout).total_seconds() * 1000))
+    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {milliseconds}")
+
+
+def _lock_timeout(given: timedelta | None) -> timedelta:
+    return LOCK_TIMEOUT if given is None else given
+
+
+@contextmanager
+def _blocked_as_error(lock_timeout: timedelta | None) -> Iterator[None]:
+    try:
+        yield
+    except OperationalError as error:
+        if _sqlstate(error.orig) != _LOCK_NOT_AVAILABLE:
+            raise
+        statement = " ".join((error.statement or "").split())[:80]
+        raise MigrationBlocked(
+            f"migration stopped: waited {_lock_timeout(lock_timeout).total_seconds():g} s for a table lock "
+            f"held by another transaction (running: {statement}); nothing was changed, retry when "
+            "that transaction ends") from None
+
+
+def _sqlstate(error: BaseException | None) -> str | None:
+    """The SQLSTATE of a driver error: psycopg2's `pgcode`, psycopg 3's `sqlstate`."""
+    return getattr(error, "pgcode", None) or getattr(error, "sqlstate", None)
 
 
 def _is_behind(current: set[str], target: str) -> bool:
