@@ -197,3 +197,14 @@ def test_a_semicolon_does_not_split_the_query(api, root, query):
     response = api.get(f"/api/v1/audit-logs/?{query}", headers=root, status=400)
     assert response.json == {"since": ["Enter a valid date/time."]}
 
+
+
+def test_a_body_over_1_mib_is_refused_with_a_json_413_before_it_is_read(api, root):
+    big = b'{"first_name": "' + b"x" * (1024 * 1024) + b'"}'
+    response = api.request("/api/v1/auth/user/", method="PATCH", body=big, headers={
+        **root, "Content-Type": "application/json"}, status=413)
+    assert response.json == {"detail": "Request body too large: at most 1048576 bytes."}
+    assert response.headers["X-Request-ID"]
+    small = b'{"first_name": "' + b"x" * 100 + b'"}'
+    assert api.request("/api/v1/auth/user/", method="PATCH", body=small, headers={
+        **root, "Content-Type": "application/json"}, expect_errors=True).status_int != 413

@@ -56,11 +56,11 @@ def running(argv: list[str], cli: Cli, **env: str) -> Iterator[tuple[subprocess.
 
 
 def status_of_oversized_body(port: int) -> int:
-    """The status answered to a POST announcing a 2 MiB body (none sent): production.ini's
-    max_request_body_size refuses it from the headers alone."""
+    """The status answered to a POST announcing a 20 MiB body (none sent): production.ini's
+    max_request_body_size (10 MiB) refuses it from the headers alone."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
         connection.sendall(b"POST /api/v1/auth/login/ HTTP/1.1\r\nHost: localhost\r\n"
-                           b"Content-Type: application/json\r\nContent-Length: 2097152\r\n\r\n")
+                           b"Content-Type: application/json\r\nContent-Length: 20971520\r\n\r\n")
         head = connection.recv(4096).decode("latin-1")
     return int(head.split(" ", 2)[1])
 

@@ -17,7 +17,7 @@ def test_production_ini_is_tuned_for_production_behind_a_tls_proxy():
     adjustments = Adjustments(**options)
     assert (adjustments.host, adjustments.port) == ("127.0.0.1", 8123)  # HOST and PORT, not `listen`
     assert adjustments.threads == 8 and adjustments.connection_limit == 200
-    assert adjustments.channel_timeout == 60 and adjustments.max_request_body_size == 1048576
+    assert adjustments.channel_timeout == 60 and adjustments.max_request_body_size == 10485760
     assert adjustments.url_scheme == "https"
     assert adjustments.trusted_proxy == "*" and adjustments.trusted_proxy_headers == {"x-forwarded-proto"}
     # X-Forwarded-For is the app's (TRUSTED_PROXIES): waitress must neither use it nor delete it.

@@ -68,6 +68,19 @@ def error(status: int, body: dict[str, Any], **headers: str) -> Response:
     return response
 
 
+# The API takes small JSON bodies (a Stripe event is a few KiB): a larger one is refused before it
+# is read. production.ini's waitress max_request_body_size is a higher backstop (waitress's own 413
+# is plain text).
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def body_too_large(request: Request) -> Response | None:
+    """The 413 for a request announcing a body over MAX_BODY_BYTES, else None."""
+    if (request.content_length or 0) <= MAX_BODY_BYTES:
+        return None
+    return error(413, {"detail": f"Request body too large: at most {MAX_BODY_BYTES} bytes."})
+
+
 def unauthorized(detail: str) -> Response:
     return error(401, {"detail": detail}, **{"WWW-Authenticate": "Token"})
 

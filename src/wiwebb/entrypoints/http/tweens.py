@@ -1,7 +1,8 @@
 """The edge of the service: one outermost tween that gives every request an id, answers CORS
-preflights, puts the CORS and security headers on every answer (errors included), turns anything
-that escaped every exception view into the JSON 500 (no HTML error page ever leaves the service),
-and writes the access log line (request_log.py), tracing the request meanwhile."""
+preflights, refuses bodies over 1 MiB with a JSON 413, puts the CORS and security headers on every
+answer (errors included), turns anything that escaped every exception view into the JSON 500 (no
+HTML error page ever leaves the service), and writes the access log line (request_log.py),
+tracing the request meanwhile."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pyramid.request import Request
 from pyramid.response import Response
 
 from .cors import CorsPolicy, add_cors_headers, preflight
-from .errors import server_error
+from .errors import body_too_large, server_error
 from .request_log import RequestLogPolicy, log_request
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -39,7 +40,7 @@ def edge_tween_factory(handler: Handler, registry: Any) -> Handler:
         started = time.perf_counter()
         # Every line logged while the request is handled carries its id; its SQL is counted.
         with request_log.trace(request.request_id, request.method, path) as trace:
-            response = preflight(request, policy)
+            response = preflight(request, policy) or body_too_large(request)
             if response is None:
                 try:
                     response = handler(request)
