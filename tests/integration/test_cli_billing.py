@@ -304,3 +304,11 @@ def test_replay_that_fails_again_keeps_the_event_failed(billing):
 
     assert billing.cli("webhooks", "--replay", "evt_ghost").returncode == 1
     assert billing.event("evt_ghost")["attempts"] == 3
+
+
+def test_sync_subscriptions_without_a_payment_provider_says_so(tmp_path):
+    cli = sqlite_cli(tmp_path)
+    cli.ok("migrate")
+    result = cli("sync-subscriptions", STRIPE_SECRET_KEY="", STRIPE_API_KEY="")
+    assert result.returncode == 1
+    assert one_line(result) == "wiwebb: no payment provider is configured (STRIPE_SECRET_KEY)"

@@ -59,6 +59,7 @@ class SubscriptionSync(SubscriptionRecords):
         """Re-read every known customer's subscriptions from the provider and repair what drifted
         (a missed webhook, a call whose local commit failed). Returns what changed and how, and
         what could not be matched to a plan."""
+        self._provider()  # without one there is nothing to compare with: say so, not "all match"
         changes: builtins.list[tuple[Subscription, str]] = []
         skipped: builtins.list[str] = []
         seen: set[str] = set()
