@@ -98,3 +98,25 @@ def test_superuser_commands_before_migrate_say_so_in_one_line(tmp_path):
         result = cli(*args, **BOSS)
         assert result.returncode == 1
         assert "migrate" in one_line(result)
+
+
+def test_ensure_superuser_in_production_mails_a_link_instead_of_printing_a_password(cli, database_url):
+    """Under production.ini what the command prints ends in the container's log: no password there."""
+    from .smtp_server import SmtpServer
+
+    smtp = SmtpServer()
+    smtp.start()
+    try:
+        result = cli.ok("-c", "production.ini", "ensure-superuser", SECRET_KEY="s" * 40,
+                        FRONTEND_URL="https://console.acme.test", EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port),
+                        WIWEBB_SUPERUSER_USERNAME="boss", WIWEBB_SUPERUSER_EMAIL="boss@acme.test")
+    finally:
+        smtp.stop()
+    assert result.stdout == ("Created superadmin 'boss' without a password; a link to choose one was mailed to "
+                             "boss@acme.test (or set WIWEBB_SUPERUSER_PASSWORD before the first start).\n")
+    assert "password:" not in result.stdout + result.stderr
+    assert users(database_url) == [("boss", "boss@acme.test", "superadmin")]
+    [mail] = smtp.messages
+    assert mail["To"] == "boss@acme.test"
+    assert re.search(r"https://console\.acme\.test/reset-password/[^/\s]+/[^/\s]+/",
+                     mail.get_body(("plain",)).get_content())

@@ -239,6 +239,24 @@ def test_ensure_superuser_generates_a_password_once(world):
     assert world.identity.ensure_superuser(username="admin", email="admin@example.com", password=None) is None
 
 
+def test_ensure_superuser_with_invite_at_sets_no_password_and_mails_a_link(world):
+    created = world.identity.ensure_superuser(username="admin", email="admin@example.com", password=None,
+                                              invite_at="https://console.acme.test")
+    assert created.invited and created.generated_password is None
+    assert not created.user.has_usable_password and created.user.password_updated is None
+    [mail] = world.outbox.queued
+    assert mail.to == "admin@example.com" and "https://console.acme.test/reset-password/" in mail.text
+    with pytest.raises(ValidationFailed):  # no password matches until one is chosen from the link
+        world.identity.login("admin", "")
+
+
+def test_ensure_superuser_with_a_password_and_invite_at_sends_nothing(world):
+    created = world.identity.ensure_superuser(username="admin", email="admin@example.com",
+                                              password="correct-horse-9", invite_at="https://console.acme.test")
+    assert not created.invited and world.outbox.queued == []
+    world.identity.login("admin", "correct-horse-9")
+
+
 def test_throttled_message_is_drfs_with_the_wait_rounded_up():
     from wiwebb.domain.errors import Throttled
 

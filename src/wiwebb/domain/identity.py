@@ -14,7 +14,17 @@ from typing import Any, NoReturn
 from . import accounts, tokens
 from .errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationFailed
 from .mail import invitation_mail, password_changed_mail, password_reset_mail
-from .model import PROFILE_FIELDS, AuditEntry, AuthToken, IssuedToken, OutgoingMail, Role, Tenant, User
+from .model import (
+    PROFILE_FIELDS,
+    UNUSABLE_PASSWORD_PREFIX,
+    AuditEntry,
+    AuthToken,
+    IssuedToken,
+    OutgoingMail,
+    Role,
+    Tenant,
+    User,
+)
 from .password_policy import Applicant, password_problems
 from .ports import AuditLog, Clock, MailOutbox, PasswordHasher, TenantRepository, TokenRepository, UserRepository
 from .reset_tokens import ResetTokens, decode_uid, encode_uid
@@ -57,6 +67,7 @@ class Session:
 class NewSuperuser:
     user: User
     generated_password: str | None = field(default=None, repr=False)
+    invited: bool = False  # created without a password, and mailed a link to choose one
 
 
 class IdentityService:
@@ -290,28 +301,39 @@ class IdentityService:
     # -- operators ---------------------------------------------------------------------------
 
     def create_superuser(
-        self, *, username: str, email: str, password: str, validate_password: bool = True
+        self, *, username: str, email: str, password: str | None, validate_password: bool = True
     ) -> User:
-        """A real superadmin: role superadmin, hence `is_staff` and `is_superuser`."""
+        """A real superadmin: role superadmin, hence `is_staff` and `is_superuser`. Without a
+        password, it has none that can match until it chooses one (`invite`)."""
         email = accounts.normalize_email(email)
         errors = self._account_problems(username, email)
-        if validate_password and (problems := password_problems(password, Applicant(username, email=email))):
+        if validate_password and password is not None and (
+                problems := password_problems(password, Applicant(username, email=email))):
             errors["password"] = problems
         if errors:
             raise ValidationFailed(errors)
         now = self._clock.now()
+        password_hash = (self._hasher.hash(password) if password is not None
+                         else UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(20))
         user = self._users.add(
-            User(id=None, username=username, email=email, password_hash=self._hasher.hash(password),
-                 role=Role.SUPERADMIN, date_joined=now, password_updated=now)
+            User(id=None, username=username, email=email, password_hash=password_hash,
+                 role=Role.SUPERADMIN, date_joined=now, password_updated=now if password is not None else None)
         )
         self._record("user_created", actor=None, target=user,
                      details={"via": "createsuperuser", "role": user.role.value})
         return user
 
-    def ensure_superuser(self, *, username: str, email: str, password: str | None) -> NewSuperuser | None:
-        """Create a superadmin unless one exists; a password is generated when none is given."""
+    def ensure_superuser(self, *, username: str, email: str, password: str | None,
+                         invite_at: str | None = None) -> NewSuperuser | None:
+        """Create a superadmin unless one exists. Without a password, one is generated (to be shown
+        once), or, given `invite_at` (the console's address; production, where what is printed ends
+        in the logs), none is set and the superadmin is mailed a link to choose one."""
         if self._users.exists_with_role(Role.SUPERADMIN.value):
             return None
+        if not password and invite_at is not None:
+            invited = self.create_superuser(username=username, email=email, password=None)
+            self.invite(invited, invite_at)
+            return NewSuperuser(invited, invited=True)
         generated = None if password else secrets.token_urlsafe(12)
         user = self.create_superuser(username=username, email=email, password=password or generated or "",
                                      validate_password=password is not None)

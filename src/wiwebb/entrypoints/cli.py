@@ -217,10 +217,15 @@ def _ask_password(box: Tools, username: str, email: str) -> tuple[str, bool]:
 def _ensure_superuser(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
     settings = box.settings
     with box.identity() as identity:
+        # In production what is printed ends in the logs: no generated password there, a mail instead.
         created = identity.ensure_superuser(username=settings.superuser_username, email=settings.superuser_email,
-                                            password=settings.superuser_password)
+                                            password=settings.superuser_password,
+                                            invite_at=box.frontend_url() if settings.is_production else None)
     if created is None:
         print("A superadmin exists.", file=out)
+    elif created.invited:
+        print(f"Created superadmin '{created.user.username}' without a password; a link to choose one was mailed "
+              f"to {created.user.email} (or set WIWEBB_SUPERUSER_PASSWORD before the first start).", file=out)
     elif created.generated_password:
         print(f"Created superadmin '{created.user.username}' with password: {created.generated_password}\n"
               "This password is shown only once; change it after logging in "

@@ -90,6 +90,8 @@ DEFINITIONS = (
     Definition("ARGON2_PARALLELISM", "4", "Argon2id lanes."),
     Definition("WIWEBB_SUPERUSER_USERNAME", "admin", "Username of the superadmin created at first start."),
     Definition("WIWEBB_SUPERUSER_EMAIL", "admin@example.com", "E-mail address of that superadmin."),
-    Definition("WIWEBB_SUPERUSER_PASSWORD", None, "Its password; generated and printed once when unset."),
+    Definition("WIWEBB_SUPERUSER_PASSWORD", None,
+               "Its password; when unset, generated and printed once (development) or chosen from a mailed link "
+               "(production)."),
 )
 NAMES = frozenset(d.name for d in DEFINITIONS)
