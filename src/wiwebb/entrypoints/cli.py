@@ -256,10 +256,8 @@ def _serve(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
             return 1
         raise
     print(f"WiWebb serving on http://{settings.host}:{settings.port}/ (API at /api/v1/)", file=out, flush=True)
-    try:
-        server.run()
-    finally:
-        server.close()
+    # Until SIGTERM or SIGINT, then a graceful stop: see serving.SHUTDOWN_GRACE.
+    serving.serve_until_stopped(server, app)
     return 0
 
 
