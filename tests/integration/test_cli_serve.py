@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_cli_support import WIWEBB, Cli, free_port, one_line, sqlite_cli
+from .test_cli_support import WIWEBB, Cli, free_port, one_line, sqlite_cli, stop
 
 pytestmark = pytest.mark.sqlite
 
@@ -62,12 +62,7 @@ def test_serve_answers_health_with_the_database_ok(cli, tmp_path):
         try:
             status, body = get_json(f"http://127.0.0.1:{port}/api/v1/health/", server, log_path)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=15)
+            stop(server)
     output = log_path.read_text()
     assert (status, body["status"], body["database"]) == (200, "ok", "ok"), output
     assert body["version"]

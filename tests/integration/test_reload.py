@@ -15,7 +15,7 @@ import pytest
 import wiwebb
 
 from .test_cli_serve import get_json
-from .test_cli_support import free_port, sqlite_cli
+from .test_cli_support import free_port, sqlite_cli, stop
 
 pytestmark = pytest.mark.sqlite
 
@@ -65,12 +65,7 @@ def test_pserve_reload_restarts_on_a_changed_module_and_answers_again(tmp_path):
             assert (status, body["database"]) == (200, "ok")
         finally:
             os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=15)
+            stop(server)
     output = log_path.read_text()
     restarted = SERVER_STARTS.findall(output)
     assert restarted[0] != restarted[1], output  # a new worker process

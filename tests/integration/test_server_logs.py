@@ -17,7 +17,7 @@ import pytest
 
 from .log_capture import JSON_KEYS
 from .test_cli_serve import OPENER, get_json
-from .test_cli_support import WIWEBB, Cli, free_port, sqlite_cli
+from .test_cli_support import WIWEBB, Cli, free_port, sqlite_cli, stop
 
 pytestmark = pytest.mark.sqlite
 
@@ -43,12 +43,7 @@ def serve_and_log(cli: Cli, command: list[str], port: int, **env: str) -> tuple[
                                                headers={"X-Request-ID": "from-the-test"}), timeout=5).close()
             time.sleep(0.5)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=15)
+            stop(server)
     return err_path.read_text().splitlines(), out_path.read_text() + err_path.read_text()
 
 

@@ -22,7 +22,7 @@ from wiwebb.entrypoints.http.client_ip import ClientAddress
 from wiwebb.entrypoints.serving import read_server_section, waitress_options
 
 from .test_cli_serve import OPENER, get_json
-from .test_cli_support import PROJECT, WIWEBB, Cli, free_port, one_line, sqlite_cli
+from .test_cli_support import PROJECT, WIWEBB, Cli, free_port, one_line, sqlite_cli, stop
 
 pytestmark = pytest.mark.sqlite
 
@@ -47,12 +47,7 @@ def running(argv: list[str], cli: Cli, **env: str) -> Iterator[tuple[subprocess.
         try:
             yield server, log_path
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=15)
+            stop(server)
 
 
 def status_of_oversized_body(port: int) -> int:

@@ -33,7 +33,7 @@ import pytest
 
 from tests.conftest import new_postgres_database
 
-from .test_cli_support import PROJECT, WIWEBB, Cli, free_port
+from .test_cli_support import PROJECT, WIWEBB, Cli, free_port, stop
 
 PAGE = PROJECT / "docs" / "troubleshooting.md"
 SHELL_LANGUAGES = {"bash", "sh", "shell", "powershell"}
@@ -205,12 +205,7 @@ def live(tmp_path, localstripe):
                 wait_until_serving(base, server, log)
                 yield cli, base, _people(base), log
             finally:
-                server.terminate()
-                try:
-                    server.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    server.kill()
-                    server.wait(timeout=15)
+                stop(server)
 
 
 def _people(base: str) -> dict[str, str]:
