@@ -9,11 +9,14 @@ import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate
 
 from wiwebb.domain.model import OutgoingMail
 from wiwebb.domain.ports import MailDeliveryError
+
+from .periodic import PeriodicTask
 
 log = logging.getLogger("wiwebb.mail")
 
@@ -91,44 +94,11 @@ class InMemoryMailer:
             self.sent.append(mail)
 
 
-class MailWorker:
+class MailWorker(PeriodicTask):
     """A daemon thread that runs `deliver` when woken (after a commit that queued mail) and every
-    `interval` seconds (for retries). Delivery errors are logged; the thread never dies of them."""
+    `interval` seconds (for retries). A failed round (e.g. the SMTP server is down) is logged as a
+    warning and tried again; the thread never dies of it."""
 
     def __init__(self, deliver: Callable[[], int], interval: float = 15.0) -> None:
-        self._deliver = deliver
-        self._interval = interval
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        if not self.running:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="wiwebb-mail", daemon=True)
-            self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(self._interval)
-            self._wake.clear()
-            if self._stop.is_set():
-                break
-            try:
-                self._deliver()
-            except Exception:  # e.g. the database is down: try again next round
-                log.warning("mail delivery round failed", exc_info=True)
+        super().__init__(lambda keep_going: deliver(), timedelta(seconds=interval), name="wiwebb-mail",
+                         logger=log, failure_level=logging.WARNING)
