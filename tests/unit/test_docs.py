@@ -16,7 +16,7 @@ import yaml
 from wiwebb.domain.model import Role
 from wiwebb.domain.rbac import MATRIX, Permission, Scope
 from wiwebb.entrypoints.cli import _parser
-from wiwebb.settings import NAMES
+from wiwebb.settings import DEFINITIONS, NAMES
 
 PROJECT = Path(__file__).resolve().parents[2]
 DOCS = PROJECT / "docs"
@@ -83,6 +83,13 @@ def test_the_configuration_page_documents_every_setting_and_no_other():
     assert set(names) == NAMES, (f"missing: {sorted(NAMES - set(names))}; "
                                  f"not settings: {sorted(set(names) - NAMES)}")
     assert all(len(row) == 3 and row[1] and row[2] for row in rows), "every setting has a default and a meaning"
+
+
+def test_the_configuration_page_gives_the_codes_defaults():
+    rows = {row[0].strip("`"): row[1] for table in tables(read("configuration.md"), "setting") for row in table}
+    wrong = {d.name: (rows[d.name], d.default) for d in DEFINITIONS
+             if d.default and f"`{d.default}`" not in rows[d.name]}
+    assert not wrong, f"documented default vs the code's: {wrong}"
 
 
 def test_setting_names_on_our_pages_are_settings_the_code_reads():
