@@ -7,10 +7,18 @@ from wiwebb.adapters.mail import InMemoryMailer
 from wiwebb.app import build_app
 
 from ..conftest import make_settings
+from .conformance import conformance_of
 
 
 class Api(webtest.TestApp):
-    """WebTest with the few shortcuts the functional tests share."""
+    """WebTest with the few shortcuts the functional tests share, which checks every answer
+    against the OpenAPI description (see `conformance.py`)."""
+
+    def do_request(self, req, status=None, expect_errors=None):  # type: ignore[no-untyped-def]
+        response = super().do_request(req, status=status, expect_errors=expect_errors)
+        conformance_of(self.app).check(req.method, req.environ.get("PATH_INFO", ""), response.status_int,
+                                       response.headers, response.content_type or "", response.body)
+        return response
 
     def login(self, username: str, password: str) -> str:
         return self.post_json("/api/v1/auth/login/", {"username": username, "password": password}).json["key"]

@@ -31,6 +31,7 @@ from wiwebb.adapters.memory import InMemoryPaymentGateway
 from wiwebb.app import build_app
 
 from ..conftest import make_settings
+from .conftest import Api
 
 PASSWORD = "correct-horse-9"
 MISSING = 10**9  # an id nothing has
@@ -173,7 +174,7 @@ def backend(request, tmp_path_factory):
             with database.session(write=True) as session, session.begin():
                 return work(app.adapters.identity(session))
 
-        yield connection, build_world(webtest.TestApp(app), identity_of, gateway)
+        yield connection, build_world(Api(app), identity_of, gateway)
     finally:
         outer.rollback()
         connection.close()

@@ -70,6 +70,61 @@ def test_every_route_is_described_and_every_described_path_is_a_route(wsgi_app, 
     assert len(routes) > 40
 
 
+# The contract's endpoints (/work/shared/API.md), written by hand: a route that disappears, or one
+# that appears without being in the contract, fails the test below.
+CONTRACT = {
+    "/api/v1/auth/login/": {"POST"},
+    "/api/v1/auth/logout/": {"POST"},
+    "/api/v1/auth/registration/": {"POST"},
+    "/api/v1/auth/user/": {"GET", "PUT", "PATCH"},
+    "/api/v1/auth/password/change/": {"POST"},
+    "/api/v1/auth/password/reset/": {"POST"},
+    "/api/v1/auth/password/reset/confirm/": {"POST"},
+    "/api/v1/auth/tokens/": {"GET"},
+    "/api/v1/auth/tokens/{token_id}/": {"DELETE"},
+    "/api/v1/tenants/": {"GET", "POST"},
+    "/api/v1/tenants/me/": {"GET", "PATCH"},
+    "/api/v1/tenants/{tenant_id}/": {"GET", "PUT", "PATCH", "DELETE"},
+    "/api/v1/users/": {"GET", "POST"},
+    "/api/v1/users/{user_id}/": {"GET", "PUT", "PATCH", "DELETE"},
+    "/api/v1/users/{user_id}/activate/": {"POST"},
+    "/api/v1/users/{user_id}/assign-role/": {"POST"},
+    "/api/v1/users/{user_id}/set-password/": {"POST"},
+    "/api/v1/audit-logs/": {"GET"},
+    "/api/v1/dashboard/stats/": {"GET"},
+    "/api/v1/subscriptions/plans/": {"GET"},
+    "/api/v1/plans/": {"GET", "POST"},
+    "/api/v1/plans/{plan_id}/": {"GET", "PATCH", "DELETE"},
+    "/api/v1/plans/{plan_id}/pricings/": {"POST"},
+    "/api/v1/plans/{plan_id}/pricings/{pricing_id}/": {"DELETE"},
+    "/api/v1/subscriptions/": {"GET"},
+    "/api/v1/subscriptions/subscribe/": {"POST"},
+    "/api/v1/subscriptions/cancel/": {"POST"},
+    "/api/v1/subscriptions/change/": {"POST"},
+    "/api/v1/subscriptions/resume/": {"POST"},
+    "/api/v1/subscriptions/payment-method/": {"POST"},
+    "/api/v1/subscriptions/status/": {"GET"},
+    "/api/v1/subscriptions/me/limits/": {"GET"},
+    "/api/v1/subscriptions/invoices/": {"GET"},
+    "/api/v1/payments/": {"GET", "POST"},
+    "/api/v1/payments/{payment_id}/": {"GET"},
+    "/api/v1/payments/{payment_id}/capture/": {"POST"},
+    "/api/v1/payments/{payment_id}/refund/": {"POST"},
+    "/api/v1/payments/{payment_id}/logs/": {"GET"},
+    "/api/v1/payments/webhook/": {"POST"},
+    "/api/v1/webhooks/stripe/": {"POST"},
+    "/api/v1/health/": {"GET"},
+    "/api/v1/meta/": {"GET"},
+    "/api/v1/schema/": {"GET"},
+    "/api/v1/docs/": {"GET"},
+}
+
+
+def test_the_described_operations_are_the_contracts_endpoints(description):
+    described = {path: {method.upper() for method in operations} for path, operations in description["paths"].items()}
+    assert described == CONTRACT
+
+
 def expected_errors(pattern: str, view, operation: dict) -> set[int]:
     """The 4xx a view can answer, from what it declares (not from the description's own code)."""
     errors = set()

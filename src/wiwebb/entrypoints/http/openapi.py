@@ -21,7 +21,7 @@ from wiwebb.domain.rbac import MATRIX, Permission, Scope
 
 from . import openapi_shapes
 from .openapi_fields import map_field_types
-from .openapi_paths import ARRAY, NULLABLE, OPERATIONS, PAGE, Operation
+from .openapi_paths import ARRAY, BODY_RULES, NULLABLE, OPERATIONS, PAGE, Operation
 from .security import PUBLIC
 
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::[^}]*)?\}")
@@ -32,12 +32,15 @@ ERRORS: dict[int, tuple[str, str]] = {  # status: (component name, description)
     403: ("Forbidden", "The caller's role may not do this."),
     404: ("NotFound", "No such object, or one outside the caller's reach; `Invalid page.` for a page past the end."),
     409: ("Conflict", "Another operation of the same user is still running; retry after `Retry-After`."),
+    413: ("PayloadTooLarge", "A body over the size limit (1 MiB), refused before it is read."),
     415: ("UnsupportedMediaType", "A body that is neither JSON nor a form."),
     429: ("Throttled", "Too many requests; retry after `Retry-After` seconds."),
     503: ("Unavailable", "The database or the payment provider cannot be reached now (or none is configured)."),
+    500: ("ServerError", "Anything unexpected; the traceback is logged under `request_id`."),
 }
-_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "string", "pattern": r"^\d+$"}}}
-_HEADERS = {401: {"WWW-Authenticate": {"schema": {"type": "string", "const": "Token"}}},
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "required": True,
+                                "schema": {"type": "string", "pattern": r"^\d+$"}}}
+_HEADERS = {401: {"WWW-Authenticate": {"required": True, "schema": {"type": "string", "const": "Token"}}},
             409: _RETRY_AFTER, 429: _RETRY_AFTER, 503: _RETRY_AFTER}
 
 INTRODUCTION = """\
@@ -86,7 +89,7 @@ def build_description(registry: Any, version: str) -> dict[str, Any]:
         "additionalProperties": {"type": ["array", "object"]}})
     for status, (name, description) in ERRORS.items():
         body = ({"anyOf": [{"$ref": "#/components/schemas/Detail"}, {"$ref": "#/components/schemas/FieldErrors"}]}
-                if status == 400 else {"$ref": "#/components/schemas/Detail"})
+                if status == 400 else {"$ref": f"#/components/schemas/{'ServerError' if status == 500 else 'Detail'}"})
         spec.components.response(name, {"description": description, "headers": _HEADERS.get(status, {}),
                                          "content": {"application/json": {"schema": body}}})
     for name, pattern, views in sorted(routes(registry), key=lambda route: route[1]):
@@ -98,7 +101,7 @@ def build_description(registry: Any, version: str) -> dict[str, Any]:
 
 
 def errors_of(operation: Operation, pattern: str, view: Any) -> set[int]:
-    codes = set(operation.errors)
+    codes = set(operation.errors) | {500}  # anything unexpected
     if view.permission != NO_PERMISSION_REQUIRED:
         codes.add(401)  # a bad token is refused even where no login is needed
     if view.permission in Permission._value2member_map_:
@@ -107,7 +110,7 @@ def errors_of(operation: Operation, pattern: str, view: Any) -> set[int]:
     if "{" in pattern or operation.wrap == PAGE:
         codes.add(404)
     if operation.body is not None:
-        codes |= {400, 415}
+        codes |= {400, 413, 415}
     if operation.query is not None:
         codes.add(400)
     if view.throttle is not None:
@@ -159,8 +162,8 @@ def _operation(plugin: MarshmallowPlugin, spec: APISpec, name: str, pattern: str
     if operation.body is not None:
         body_name = ("Patched" if operation.partial else "") + operation.body.__name__.removesuffix("Schema")
         if body_name not in spec.components.schemas:
-            spec.components.schema(body_name, component=converter.schema2jsonschema(
-                operation.body(partial=operation.partial)))
+            spec.components.schema(body_name, component=_with_rules(
+                converter.schema2jsonschema(operation.body(partial=operation.partial)), BODY_RULES.get(body_name)))
         described["requestBody"] = {"required": not operation.partial, "content": {
             "application/json": {"schema": {"$ref": f"#/components/schemas/{body_name}"}}}}
     for status in sorted(errors_of(operation, pattern, view)):
@@ -193,6 +196,19 @@ def _responses(operation: Operation, name: str, status: int) -> dict[str, Any]:
         answers["503"] = {"description": "The database is unreachable.", "headers": _RETRY_AFTER,
                           "content": {"application/json": {"schema": ref}}}
     return answers
+
+
+def _with_rules(schema: dict[str, Any], rules: dict[str, Any] | None) -> dict[str, Any]:
+    """`schema` with `rules` (openapi_paths.BODY_RULES) added: required names, property keywords, `anyOf`."""
+    for key, value in (rules or {}).items():
+        if key == "required":
+            schema["required"] = sorted({*schema.get("required", []), *value})
+        elif key == "properties":
+            for name, keywords in value.items():
+                schema["properties"][name].update(keywords)
+        else:
+            schema[key] = value
+    return schema
 
 
 def _require_every_field(schemas: dict[str, Any], shapes: set[str]) -> None:

@@ -70,6 +70,15 @@ AUTH, TENANTS, USERS, AUDIT, BILLING, PLANS, PAYMENTS, OPS = (
 # or meet another attempt of the same user still running (409).
 _PAID = (400, 409, 503)
 
+# What a body's schema says beyond its fields, by the body's component name: login takes a
+# password and a username or an e-mail address (either may be blank when the other is given).
+_GIVEN = {"minLength": 1, "pattern": r"\S"}  # not blank once trimmed
+BODY_RULES: dict[str, dict[str, object]] = {
+    "Login": {"required": ["password"], "properties": {"password": _GIVEN},
+              "anyOf": [{"required": ["username"], "properties": {"username": _GIVEN}},
+                        {"required": ["email"], "properties": {"email": _GIVEN}}]},
+}
+
 OPERATIONS: dict[tuple[str, str], Operation] = {
     ("auth.login", "POST"): op("Log in (username or e-mail, and password)", AUTH, "TokenAnswer", body=LoginSchema),
     ("auth.logout", "POST"): op("Log out: revoke the presented token, or every token with `all`", AUTH, "Detail",
@@ -125,7 +134,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("subscriptions.subscribe", "POST"): op("Subscribe to a pricing or a plan", BILLING, "SubscriptionStarted",
                                             body=SubscribeSchema, errors=(*_PAID, 404), idempotent=True),
     ("subscriptions.cancel", "POST"): op("Cancel a subscription at period end (staff: at once)", BILLING,
-                                         "Subscription", body=CancelSchema, errors=(*_PAID, 404)),
+                                         "Subscription", body=CancelSchema, errors=(*_PAID, 403, 404),
+                                         description="403 when a caller who is not staff asks for `at_once`."),
     ("subscriptions.change", "POST"): op("Move the live paid subscription to another pricing", BILLING,
                                          "SubscriptionStarted", body=ChangeSchema, errors=(*_PAID, 404),
                                          idempotent=True),
@@ -139,9 +149,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("subscriptions.limits", "GET"): op("The caller's daily limits", BILLING, "Limits"),
     ("subscriptions.invoices", "GET"): op("The caller's invoices, as Stripe reports them", BILLING, "Invoice",
                                           wrap=ARRAY, errors=(503,)),
-    ("webhooks.stripe", "POST"): op("Stripe's signed events", PAYMENTS, "WebhookReceived", errors=(400,)),
+    ("webhooks.stripe", "POST"): op("Stripe's signed events", PAYMENTS, "WebhookReceived", errors=(400, 413)),
     ("webhooks.stripe.alias", "POST"): op("Stripe's signed events (alias)", PAYMENTS, "WebhookReceived",
-                                          errors=(400,)),
+                                          errors=(400, 413)),
     ("payments", "GET"): op("Payments the caller may read", PAYMENTS, "Payment", wrap=PAGE, query=PaymentFilterSchema),
     ("payments", "POST"): op("Make a payment (a Stripe PaymentIntent)", PAYMENTS, "Payment",
                              body=PaymentCreateSchema, errors=_PAID, idempotent=True),
