@@ -11,7 +11,7 @@ from datetime import timedelta
 import psycopg2.errors
 import pytest
 import webtest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
 from wiwebb.adapters.database import Database, create_database_engine
@@ -143,7 +143,15 @@ def test_the_health_probe_uses_one_connection_of_its_own_with_short_timeouts(url
         assert probe is not None and probe is not database.engine
         assert (probe.pool.size(), probe.pool._max_overflow, probe.pool.timeout()) == (1, 0, 3)
         with probe.connect() as connection:
-            assert connection.execute(text("SHOW statement_timeout")).scalar() == "3s"
+            # No libpq `options` (PgBouncer refuses them): the probe's limits are client-side, and
+            # its statement timeout is set inside its own transaction.
+            assert connection.execute(text("SHOW statement_timeout")).scalar() == "0"
+            assert connection.connection.dbapi_connection.get_dsn_parameters()["tcp_user_timeout"] == "3000"
+        seen = []
+        event.listen(probe, "before_cursor_execute", lambda *args: seen.append(args[2]))
+        database._health = (0.0, False)
+        assert database.healthy()
+        assert seen[:2] == ["SET LOCAL statement_timeout = 3000", "SELECT 1"]
         assert database.engine.pool.checkedout() == 0 and database.engine.pool.checkedin() == 0
         database.engine.dispose()  # disposing the database's engine disposes the probe too
         assert database._probe is None
@@ -224,3 +232,21 @@ def test_a_forgotten_database_does_not_keep_its_health_probe_connection(postgres
             time.sleep(0.02)
         else:
             pytest.fail("the probe's connection is still open")
+
+
+def test_a_probe_stuck_in_another_thread_does_not_hold_every_health_request(url, monkeypatch):
+    from wiwebb.adapters import database as database_module
+
+    monkeypatch.setattr(database_module, "HEALTH_TIMEOUT", timedelta(milliseconds=50))
+    database = Database(create_database_engine(url))
+    try:
+        database._health = (0.0, True)  # the last answer, long ago
+        database._health_lock.acquire()  # a probe stuck on a network that stopped answering
+        try:
+            assert database.healthy() is True  # the last answer, after a bounded wait
+        finally:
+            database._health_lock.release()
+        database._health = (0.0, False)
+        assert database.healthy() is True  # probing again once the lock is free
+    finally:
+        database.engine.dispose()

@@ -90,9 +90,14 @@ def create_health_engine(url: URL, timeout: timedelta = HEALTH_TIMEOUT) -> Engin
     seconds = max(1.0, timeout.total_seconds())
     if _is_sqlite(url):
         return create_engine(url, poolclass=NullPool, connect_args={"timeout": seconds, "check_same_thread": False})
-    connect_args: dict[str, Any] = _postgres_options(url, timeout)
+    connect_args: dict[str, Any] = {}
     if url.get_backend_name() == "postgresql":
-        connect_args["connect_timeout"] = max(2, round(seconds))  # libpq ignores less than 2 s
+        # Client-side bounds only (no `options`, which PgBouncer refuses; `ping` sets its statement
+        # timeout in its own transaction): connecting, and a server or network that stops answering
+        # on an open connection (unacknowledged data, then keepalives).
+        connect_args.update(connect_timeout=max(2, round(seconds)),  # libpq ignores less than 2 s
+                            tcp_user_timeout=int(seconds * 1000), keepalives=1, keepalives_idle=max(1, round(seconds)),
+                            keepalives_interval=1, keepalives_count=2)
     return create_engine(url, hide_parameters=True, pool_pre_ping=True, pool_size=1, max_overflow=0,
                          pool_timeout=seconds, connect_args=connect_args)
 
@@ -161,7 +166,10 @@ class Database:
         """Whether the database answers `SELECT 1`, asked through the health probe's own connection
         (never one of the requests' pool)."""
         try:
-            with self._probe_engine().connect() as connection:
+            with self._probe_engine().connect() as connection, connection.begin():
+                if connection.dialect.name == "postgresql":
+                    milliseconds = int(HEALTH_TIMEOUT.total_seconds() * 1000)
+                    connection.exec_driver_sql(f"SET LOCAL statement_timeout = {milliseconds}")
                 connection.execute(text("SELECT 1"))
             return True
         except (DBAPIError, PoolTimeout):
@@ -190,13 +198,19 @@ class Database:
         checked_at, ok = self._health
         if now - checked_at < max_age:
             return ok
-        with self._health_lock:
+        # Another request is probing: wait for its answer, but not longer than a probe may take
+        # (then answer the last one), so that probes can never tie up every server thread.
+        if not self._health_lock.acquire(timeout=2 * HEALTH_TIMEOUT.total_seconds()):
+            return self._health[1]
+        try:
             checked_at, ok = self._health
             if time.monotonic() - checked_at < max_age:
                 return ok
             ok = self.ping()
             self._health = (time.monotonic(), ok)
             return ok
+        finally:
+            self._health_lock.release()
 
     def wait_until_ready(self, timeout: float, *, interval: float = 1.0,
                          sleep: Callable[[float], None] = time.sleep) -> None:
