@@ -82,12 +82,15 @@ class Toolbox:
 
     @contextmanager
     def identity(self) -> Iterator[IdentityService]:
-        """The identity service in a transaction committed when the block ends without error; mail
-        it queued (an invitation) is delivered right after."""
+        """The identity service in a transaction committed when the block ends without error; when
+        it queued mail (an invitation), the outbox is delivered right after (a command that queued
+        none, like the container's `ensure-superuser` at every start, never waits on SMTP)."""
         self.require_migrated()
+        queued: list[bool] = []
         with self.adapters.database.session(write=True) as session, session.begin():
-            yield self.adapters.identity(session)
-        self.adapters.deliver_mail()
+            yield self.adapters.identity(session, on_mail_queued=lambda: queued.append(True))
+        if queued:
+            self.adapters.deliver_mail()
 
     @contextmanager
     def administration(self) -> Iterator[tuple[TenantService, UserAdminService]]:

@@ -4,6 +4,7 @@ superadmin (read back from the table, and logged in through the WSGI application
 from __future__ import annotations
 
 import re
+import sqlite3
 
 import pytest
 
@@ -112,11 +113,35 @@ def test_ensure_superuser_in_production_mails_a_link_instead_of_printing_a_passw
                         WIWEBB_SUPERUSER_USERNAME="boss", WIWEBB_SUPERUSER_EMAIL="boss@acme.test")
     finally:
         smtp.stop()
-    assert result.stdout == ("Created superadmin 'boss' without a password; a link to choose one was mailed to "
-                             "boss@acme.test (or set WIWEBB_SUPERUSER_PASSWORD before the first start).\n")
+    assert result.stdout == ("Created superadmin 'boss' without a password; a link to choose one is mailed to "
+                             "boss@acme.test (retried until delivered; or set WIWEBB_SUPERUSER_PASSWORD before the "
+                             "first start).\n")
     assert "password:" not in result.stdout + result.stderr
     assert users(database_url) == [("boss", "boss@acme.test", "superadmin")]
     [mail] = smtp.messages
     assert mail["To"] == "boss@acme.test"
     assert re.search(r"https://console\.acme\.test/reset-password/[^/\s]+/[^/\s]+/",
                      mail.get_body(("plain",)).get_content())
+
+
+def test_ensure_superuser_in_production_refuses_to_invite_the_example_address(cli, database_url):
+    result = cli("-c", "production.ini", "ensure-superuser", SECRET_KEY="s" * 40,
+                 FRONTEND_URL="https://console.acme.test", EMAIL_HOST="127.0.0.1", EMAIL_PORT="1")
+    assert result.returncode == 1
+    assert one_line(result) == ("wiwebb: email: admin@example.com cannot receive the link to choose a password: "
+                                "give a real address, or a password.")
+    assert users(database_url) == []
+
+
+def test_ensure_superuser_when_one_exists_sends_no_mail_and_does_not_wait_on_smtp(cli, database_url):
+    """The container runs it at every start: with nothing queued by it, the outbox is left to the server."""
+    cli.ok("ensure-superuser", **BOSS)
+    with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:  # mail due, SMTP unreachable
+        connection.execute(
+            "INSERT INTO mail_outbox (message_id, to_address, from_address, subject, text_body, html_body, "
+            "last_error, created_at, next_attempt_at, attempts) VALUES ('<m@x>', 'a@acme.test', 'w@acme.test', "
+            "'Hi', 'Hi', '', '', '2020-01-01 00:00:00', '2020-01-01 00:00:00', 0)")
+    result = cli.ok("ensure-superuser", EMAIL_BACKEND="smtp", EMAIL_HOST="127.0.0.1", EMAIL_PORT="1")
+    assert result.stdout == "A superadmin exists.\n" and "mail" not in result.stderr
+    with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:
+        assert connection.execute("SELECT attempts, sent_at FROM mail_outbox").fetchall() == [(0, None)]

@@ -240,14 +240,24 @@ def test_ensure_superuser_generates_a_password_once(world):
 
 
 def test_ensure_superuser_with_invite_at_sets_no_password_and_mails_a_link(world):
-    created = world.identity.ensure_superuser(username="admin", email="admin@example.com", password=None,
+    created = world.identity.ensure_superuser(username="admin", email="admin@acme.test", password=None,
                                               invite_at="https://console.acme.test")
     assert created.invited and created.generated_password is None
     assert not created.user.has_usable_password and created.user.password_updated is None
     [mail] = world.outbox.queued
-    assert mail.to == "admin@example.com" and "https://console.acme.test/reset-password/" in mail.text
+    assert mail.to == "admin@acme.test" and "https://console.acme.test/reset-password/" in mail.text
     with pytest.raises(ValidationFailed):  # no password matches until one is chosen from the link
         world.identity.login("admin", "")
+
+
+@pytest.mark.parametrize("email", ["admin@example.com", "ops@mail.example.org", "root@host.invalid", "a@localhost"])
+def test_ensure_superuser_will_not_invite_an_address_no_mail_reaches(world, email):
+    with pytest.raises(ValidationFailed) as caught:
+        world.identity.ensure_superuser(username="admin", email=email, password=None, invite_at="https://c.acme.test")
+    assert caught.value.errors == {"email": [f"{email} cannot receive the link to choose a password: give a real "
+                                             "address, or a password."]}
+    assert world.outbox.queued == [] and world.identity.ensure_superuser(
+        username="admin", email=email, password="correct-horse-9") is not None  # a password needs no mail
 
 
 def test_ensure_superuser_with_a_password_and_invite_at_sends_nothing(world):

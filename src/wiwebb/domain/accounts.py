@@ -38,6 +38,18 @@ def is_valid_email(email: str) -> bool:
     return len(email) <= EMAIL_MAX_LENGTH and _EMAIL.match(email) is not None
 
 
+# Domains reserved for examples (RFC 2606, RFC 6761): no mail sent there reaches anyone.
+_EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")
+_EXAMPLE_TLDS = (".example", ".invalid", ".localhost")
+
+
+def is_reserved_example_address(email: str) -> bool:
+    """Whether `email` is at a domain reserved for examples (such as the default admin@example.com)."""
+    domain = email.strip().rpartition("@")[2].lower().rstrip(".")
+    return (domain in _EXAMPLE_DOMAINS or domain.endswith(tuple("." + d for d in _EXAMPLE_DOMAINS))
+            or domain.endswith(_EXAMPLE_TLDS) or domain in ("localhost", "invalid", "example"))
+
+
 def normalize_email(email: str) -> str:
     """Django's normalisation: the domain part is case-insensitive, so it is lowercased."""
     local, at, domain = email.strip().rpartition("@")

@@ -331,6 +331,9 @@ class IdentityService:
         if self._users.exists_with_role(Role.SUPERADMIN.value):
             return None
         if not password and invite_at is not None:
+            if accounts.is_reserved_example_address(email):
+                raise ValidationFailed.on("email", f"{email} cannot receive the link to choose a password: "
+                                          "give a real address, or a password.")
             invited = self.create_superuser(username=username, email=email, password=None)
             self.invite(invited, invite_at)
             return NewSuperuser(invited, invited=True)

@@ -224,8 +224,9 @@ def _ensure_superuser(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
     if created is None:
         print("A superadmin exists.", file=out)
     elif created.invited:
-        print(f"Created superadmin '{created.user.username}' without a password; a link to choose one was mailed "
-              f"to {created.user.email} (or set WIWEBB_SUPERUSER_PASSWORD before the first start).", file=out)
+        print(f"Created superadmin '{created.user.username}' without a password; a link to choose one is mailed "
+              f"to {created.user.email} (retried until delivered; or set WIWEBB_SUPERUSER_PASSWORD before the "
+              "first start).", file=out)
     elif created.generated_password:
         print(f"Created superadmin '{created.user.username}' with password: {created.generated_password}\n"
               "This password is shown only once; change it after logging in "
