@@ -260,6 +260,22 @@ def test_the_periodic_cleanup_refuses_an_age_inside_stripes_redelivery_window(sq
                      batch_size=10, interval=timedelta(hours=1))
 
 
+def test_a_restarted_task_waits_its_interval_and_a_wake_runs_it_at_once():
+    runs = []
+    task = PeriodicTask(lambda keep_going: runs.append(1), timedelta(hours=1), name="test",
+                        logger=logging.getLogger("test"))
+    task.start()
+    assert task.stop() is True
+    task.start()  # not at once: the stop's wake-up is spent
+    try:
+        time.sleep(0.2)
+        assert runs == []
+        task.wake()
+        wait_until(lambda: runs == [1])
+    finally:
+        assert task.stop() is True
+
+
 def test_the_server_starts_the_cleanup_unless_it_is_off(sqlite_database, tmp_path):
     url = str(sqlite_database.url)
     app = build_app(make_settings(url, tmp_path, CLEANUP_INTERVAL="1h"), database=sqlite_database,

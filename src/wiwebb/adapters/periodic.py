@@ -62,6 +62,7 @@ class PeriodicTask:
             if self._thread.is_alive():
                 return False
             self._thread = None
+        self._wake.clear()  # the stop's own wake-up: a later start() waits its interval again
         return True
 
     def _keep_going(self) -> bool:

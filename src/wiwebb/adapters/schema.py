@@ -127,6 +127,7 @@ def _prepare(connection: Connection, lock_timeout: timedelta | None) -> None:
     if connection.dialect.name != "postgresql":
         return
     connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+    connection.exec_driver_sql("SET LOCAL lock_timeout = 0")  # not a role's default: this wait is unbounded
     connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
     milliseconds = max(1, int(_lock_timeout(lock_timeout).total_seconds() * 1000))
     connection.exec_driver_sql(f"SET LOCAL lock_timeout = {milliseconds}")

@@ -32,7 +32,7 @@ ERRORS: dict[int, tuple[str, str]] = {  # status: (component name, description)
     403: ("Forbidden", "The caller's role may not do this."),
     404: ("NotFound", "No such object, or one outside the caller's reach; `Invalid page.` for a page past the end."),
     409: ("Conflict", "Another operation of the same user is still running; retry after `Retry-After`."),
-    413: ("PayloadTooLarge", "A body over the size limit (1 MiB), refused before it is read."),
+    413: ("PayloadTooLarge", "A body over the size limit (1 MiB), refused before the API parses it."),
     415: ("UnsupportedMediaType", "A body that is neither JSON nor a form."),
     429: ("Throttled", "Too many requests; retry after `Retry-After` seconds."),
     503: ("Unavailable", "The database or the payment provider cannot be reached now (or none is configured)."),
