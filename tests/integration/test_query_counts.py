@@ -12,6 +12,8 @@ the application's sessions in savepoints) are counted apart: they are no query o
 
 from __future__ import annotations
 
+import json
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,12 +21,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import stripe
 import webtest
 from sqlalchemy import event, insert
 
+from wiwebb.adapters.database import Database
 from wiwebb.adapters.mail import InMemoryMailer
-from wiwebb.adapters.orm import AuditLogRow, TenantRow, UserRow
+from wiwebb.adapters.orm import AuditLogRow, AuthTokenRow, TenantRow, UserRow, WebhookEventRow
 from wiwebb.app import build_app
+from wiwebb.domain import tokens
 
 from ..conftest import make_settings
 
@@ -172,3 +177,75 @@ def test_the_dashboard_counts_with_aggregates_not_rows(world):
     # series): each an aggregate, whatever the number of rows.
     assert 5 <= len(figures) <= 6, figures
     assert all(("count(" in q.lower() or "sum(" in q.lower()) for q in figures), figures
+
+
+# -- The budgets of the benchmark's scenarios (issue 7) ----------------------------------------------
+#
+# `make bench` reads these counts from the access log under load; here they are held in the suite.
+# The user's tenant is loaded with the user, and a page's tenants and count with the page.
+
+
+def _token_for(world: World, database, user_id: int) -> dict[str, str]:
+    """A token of a seeded user, marked used just now (the once-a-minute touch is not counted)."""
+    key = tokens.new_key()
+    now = datetime.now(UTC)
+    with database.session(write=True) as session, session.begin():
+        session.execute(insert(AuthTokenRow.__table__), [{
+            "user_id": user_id, "key_hash": tokens.digest(key), "prefix": key[:8], "created": now, "last_used": now,
+            "expires_at": now + timedelta(days=1), "user_agent": ""}])
+    return {"Authorization": f"Token {key}"}
+
+
+def test_me_of_a_tenants_user_costs_two_statements(world, postgres_database):
+    headers = _token_for(world, postgres_database, world.user_ids[0])
+    with counting(world.engine) as log:
+        body = world.api.get("/api/v1/auth/user/", headers=headers).json
+    assert body["tenant"]["id"] == world.tenant_ids[0]
+    assert len(log.queries) <= 2, log.queries  # the token; the user with its tenant
+
+
+def test_a_filtered_page_of_users_costs_three_statements(world):
+    count, body = world.cost(f"/api/v1/users/?tenant={world.tenant_ids[1]}&role=subscriber&page=2&page_size=3")
+    assert body["count"] > 6 and len(body["results"]) == 3
+    assert {u["tenant"]["id"] for u in body["results"]} == {world.tenant_ids[1]}
+    assert count <= 3  # the token, the user, the page with its count and its users' tenants
+
+
+def test_a_tenant_owners_search_costs_three_statements(world, postgres_database):
+    with postgres_database.session(write=True) as session, session.begin():
+        session.execute(UserRow.__table__.update().where(UserRow.__table__.c.id == world.user_ids[0])
+                        .values(role="tenant_owner"))
+    headers = _token_for(world, postgres_database, world.user_ids[0])
+    with counting(world.engine) as log:
+        body = world.api.get("/api/v1/users/?search=user000", headers=headers).json
+    assert body["count"] == 8 and {u["tenant"]["id"] for u in body["results"]} == {world.tenant_ids[0]}
+    assert len(log.queries) <= 3, log.queries
+
+
+def test_an_empty_page_past_the_end_is_still_refused(world):
+    world.api.get("/api/v1/users/?page=99", headers=world.headers, status=404)
+    assert world.api.get("/api/v1/users/?search=nobody", headers=world.headers).json["count"] == 0
+
+
+def test_a_duplicate_webhook_delivery_costs_two_statements(postgres_engine, tmp_path):
+    """On a database of its own commits (no harness savepoints): every statement counts, the
+    application's own savepoints included."""
+    secret = "whsec_counts"
+    settings = make_settings(postgres_engine.url.render_as_string(False), tmp_path, STRIPE_WEBHOOK_SECRET=secret)
+    app = build_app(settings, database=Database(postgres_engine), mailer=InMemoryMailer(), wait_for_database=False)
+    api = webtest.TestApp(app)
+    payload = json.dumps({"id": "evt_counts_1", "object": "event", "type": "customer.subscription.updated",
+                          "created": 1_700_000_000, "data": {"object": {
+                              "id": "sub_unknown", "object": "subscription", "status": "canceled",
+                              "customer": "cus_x", "cancel_at_period_end": False, "trial_end": None, "metadata": {},
+                              "items": {"data": []}}}})
+    headers = {"Stripe-Signature": stripe.WebhookSignature.generate_signature_header(
+        payload, secret, timestamp=int(time.time())), "Content-Type": "application/json"}
+    try:
+        api.post("/api/v1/payments/webhook/", payload, headers=headers)
+        with counting(postgres_engine) as log:
+            api.post("/api/v1/payments/webhook/", payload, headers=headers)
+        assert len(log.statements) <= 2, log.statements  # the claim that finds it, the retry of a failed one
+    finally:
+        with postgres_engine.begin() as connection:
+            connection.execute(WebhookEventRow.__table__.delete())

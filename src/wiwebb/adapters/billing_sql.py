@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,6 +35,9 @@ from .orm import (
 )
 from .repositories import Deferrer
 from .sql_lists import owned_by, page_of
+
+# INSERT ... ON CONFLICT DO NOTHING, by dialect (both WiWebb's databases have it).
+_INSERT_OR_NOTHING: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 _SUBSCRIPTION_COLUMNS = [f.name for f in fields(Subscription) if f.name != "id"]
 
@@ -287,18 +291,29 @@ class SqlWebhookEventStore:
         self._durable = durable
 
     def claim(self, event: WebhookEvent) -> bool:
+        values = {name: getattr(event, name) for name in _EVENT_COLUMNS}
+        insert = _INSERT_OR_NOTHING.get(self._session.get_bind().dialect.name)
+        if insert is not None:
+            # One statement, no savepoint: a duplicate delivery costs this and the update below.
+            statement = insert(WebhookEventRow).values(**values).on_conflict_do_nothing(index_elements=["event_id"])
+            if self._session.execute(statement).rowcount:  # type: ignore[attr-defined]
+                return True
+            return self._retry_failed(event)
         try:
             with self._session.begin_nested():
-                self._session.add(WebhookEventRow(**{name: getattr(event, name) for name in _EVENT_COLUMNS}))
+                self._session.add(WebhookEventRow(**values))
             return True
         except IntegrityError:
-            # Seen before. A failed one is retried (Stripe's redelivery, or a replay); the
-            # condition on its status lets only one of two racing deliveries take it.
-            retried = self._session.execute(update(WebhookEventRow).where(
-                WebhookEventRow.event_id == event.event_id, WebhookEventRow.status == "failed").values(
-                status=event.status, processed_at=event.processed_at, error="",
-                attempts=WebhookEventRow.attempts + 1))
-            return bool(retried.rowcount)  # type: ignore[attr-defined]
+            return self._retry_failed(event)
+
+    def _retry_failed(self, event: WebhookEvent) -> bool:
+        # Seen before. A failed one is retried (Stripe's redelivery, or a replay); the
+        # condition on its status lets only one of two racing deliveries take it.
+        retried = self._session.execute(update(WebhookEventRow).where(
+            WebhookEventRow.event_id == event.event_id, WebhookEventRow.status == "failed").values(
+            status=event.status, processed_at=event.processed_at, error="",
+            attempts=WebhookEventRow.attempts + 1))
+        return bool(retried.rowcount)  # type: ignore[attr-defined]
 
     def record_failure(self, event: WebhookEvent) -> None:
         values = {name: getattr(event, name) for name in _EVENT_COLUMNS}

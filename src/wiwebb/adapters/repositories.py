@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, case, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from wiwebb.domain.listing import Page
@@ -14,6 +14,7 @@ from wiwebb.domain.model import AuditEntry, AuthToken, Role, Tenant, User
 from wiwebb.domain.queries import AuditQuery, TenantQuery, UserQuery
 
 from .orm import AuditLogRow, AuthTokenRow, TenantRow, UserRow
+from .session_rows import keep, loaded
 from .sql_lists import escape_like, order_by, page_of
 from .sql_writes import flush, remember, write_changes
 
@@ -40,6 +41,11 @@ def _user_values(user: User) -> dict[str, object]:
     return values
 
 
+def _with_tenant() -> Select[tuple[UserRow, TenantRow]]:
+    """Users, each with its tenant (None for staff without one)."""
+    return select(UserRow, TenantRow).outerjoin(TenantRow, TenantRow.id == UserRow.tenant_id)
+
+
 class SqlUserRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -50,8 +56,16 @@ class SqlUserRepository:
         return user
 
     def get(self, user_id: int) -> User | None:
-        row = self._session.get(UserRow, user_id)
-        return self._user(row) if row else None
+        """The user, loaded with its tenant (kept in the session: `tenant_of` and the login checks
+        that follow cost no statement)."""
+        row = loaded(self._session, UserRow, user_id)
+        if row is None:
+            found = self._session.execute(_with_tenant().where(UserRow.id == user_id)).first()
+            if found is None:
+                return None
+            row, tenant = found
+            keep(self._session, row, tenant)
+        return self._user(row)
 
     def get_by_username(self, username: str) -> User | None:
         row = self._session.scalars(select(UserRow).where(UserRow.username == username)).one_or_none()
@@ -96,7 +110,8 @@ class SqlUserRepository:
             term = f"%{escape_like(query.search)}%"
             conditions.append(or_(*(column.ilike(term, escape="\\") for column in (
                 UserRow.username, UserRow.email, UserRow.first_name, UserRow.last_name))))
-        statement = select(UserRow).where(*conditions)
+        # The tenants of the page come with it (the list shows each user's tenant).
+        statement = _with_tenant().where(*conditions)
         rows = page_of(self._session, statement, query.page, order_by(UserRow, query.ordering))
         return Page([self._user(r) for r in rows[0]], rows[1], query.page)
 
@@ -127,13 +142,16 @@ class SqlTenantRepository:
 
     def get(self, tenant_id: int) -> Tenant | None:
         row = self._session.get(TenantRow, tenant_id)
+        keep(self._session, row)
         return self._tenant(row) if row else None
 
     def get_many(self, tenant_ids: Iterable[int]) -> dict[int, Tenant]:
-        ids = set(tenant_ids)
-        if not ids:
-            return {}
-        rows = self._session.scalars(select(TenantRow).where(TenantRow.id.in_(ids)))
+        """The tenants by id; those the session holds already (a page's) cost no statement."""
+        held = {i: loaded(self._session, TenantRow, i) for i in set(tenant_ids)}
+        rows = [row for row in held.values() if row is not None]
+        missing = [i for i, row in held.items() if row is None]
+        if missing:
+            rows += self._session.scalars(select(TenantRow).where(TenantRow.id.in_(missing)))
         return {row.id: self._tenant(row) for row in rows}
 
     def get_by_slug(self, slug: str) -> Tenant | None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func
 from sqlalchemy.orm import Session
 
 from wiwebb.domain.listing import InvalidPage, PageRequest
 
 from .orm import UserRow
+from .session_rows import keep
 
 
 def escape_like(term: str) -> str:
@@ -27,13 +28,31 @@ def order_by(model: Any, ordering: str) -> list[Any]:
     return clauses
 
 
+# No table holds more rows than this: an offset past it is past the end without asking (SQLite
+# cannot even bind a huge one).
+MAX_OFFSET = 2 ** 53
+
+
 def page_of(session: Session, statement: Select[Any], page: PageRequest, order: list[Any]) -> tuple[list[Any], int]:
-    """One page of `statement` and the count of all its rows: two statements, whatever the size."""
-    count = int(session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0)
-    if page.number > 1 and page.offset >= count:
-        raise InvalidPage()  # before an OFFSET past the end (SQLite cannot even hold a huge one)
-    rows = list(session.scalars(statement.order_by(*order).offset(page.offset).limit(page.size)))
-    return rows, count
+    """One page of `statement` and the count of all its rows, in one statement (`count(*) OVER ()`).
+    The first entity selected makes the page; rows of further entities (joined related rows) are
+    kept in the session, so looking them up by primary key afterwards costs no statement."""
+    if page.offset >= MAX_OFFSET:
+        raise InvalidPage()
+    # The window runs over the page's ids only (an index can answer it); the rows and their joined
+    # rows are read for the page alone.
+    model = statement.column_descriptions[0]["entity"]
+    ids = (statement.with_only_columns(model.id, func.count().over().label("total")).order_by(*order)
+           .offset(page.offset).limit(page.size).subquery())
+    results = session.execute(statement.join(ids, ids.c.id == model.id).add_columns(ids.c.total)
+                              .order_by(*order)).all()
+    if not results:
+        if page.number > 1:
+            raise InvalidPage()  # an empty page past the end; an empty first page is an empty list
+        return [], 0
+    for result in results:
+        keep(session, *result[1:-1])
+    return [result[0] for result in results], int(results[0][-1])
 
 
 def owned_by(statement: Select[Any], owner: Any, *, user_id: int | None = None, tenant_id: int | None = None,
