@@ -27,10 +27,19 @@ run: install
 
 ## make test: install and run the whole suite, with the layer contracts and the linter.
 test: install
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+## make bench: seed a fresh PostgreSQL database (BENCH_DATABASE_URL, default a new one on the local
+## server) and measure WiWebb under load against a bare floor; see bench/README.md. Installs wrk
+## when it can (Debian, as root); without it a Python client drives the load and says so.
+.PHONY: bench
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& apt-get install -y -qq wrk >/dev/null 2>&1; } || echo "bench: wrk could not be installed"
+	$(BIN)/python -m bench.run
 
 unit: install
 	$(BIN)/pytest tests/unit
