@@ -22,7 +22,6 @@ from wiwebb.adapters.billing_sql import (
     SqlCustomerRepository,
     SqlOperationJournal,
     SqlSubscriptionRepository,
-    SqlWebhookEventStore,
 )
 from wiwebb.adapters.catalogue import SqlPlanRepository
 from wiwebb.adapters.clock import SystemClock
@@ -49,6 +48,7 @@ from wiwebb.adapters.repositories import (
 )
 from wiwebb.adapters.stripe_events import StripeEventReader
 from wiwebb.adapters.stripe_gateway import StripeGateway
+from wiwebb.adapters.webhook_sql import SqlWebhookEventStore
 from wiwebb.domain.audit import AuditService
 from wiwebb.domain.catalogue import CatalogueService
 from wiwebb.domain.dashboard import DashboardService
