@@ -25,12 +25,29 @@ run: install
 	$(BIN)/wiwebb -c $(INI) ensure-superuser
 	$(BIN)/wiwebb -c $(INI) serve
 
-## make test: install and run the whole suite, with the layer contracts and the linter.
+## make test: install and run the whole suite, with the layer contracts and the linter, then the web
+## console's tests and build (when Node.js is here; CI requires it).
 test: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory frontend-test
+
+NPM := $(shell command -v npm 2>/dev/null)
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+.PHONY: frontend-test
+frontend-test:
+ifeq ($(NPM),)
+	@echo "console: Node.js/npm not found; skipping the web console's tests (they need Node.js 20.19+)"
+else
+	$(MAKE) --no-print-directory frontend/node_modules/.installed
+	cd frontend && npm test && npm run build
+endif
 
 ## make bench: seed a fresh PostgreSQL database (BENCH_DATABASE_URL, default a new one on the local
 ## server) and measure WiWebb under load against a bare floor; see bench/README.md. Installs wrk

@@ -1,0 +1,6 @@
+export * from "./auth";
+export * from "./client";
+export * from "./config";
+export * from "./errors";
+export * from "./token";
+export * from "./types";
