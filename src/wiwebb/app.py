@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+import pyramid_tm
 import transaction
-import zope.sqlalchemy
 from pyramid.config import Configurator
 from pyramid.request import Request
 from sqlalchemy.orm import Session as DbSession
 
 from wiwebb import __version__
+from wiwebb.adapters import transaction_join
 from wiwebb.adapters.billing_figures import SqlBillingFigures
 from wiwebb.adapters.billing_sql import (
     SqlCustomerRepository,
@@ -69,6 +70,7 @@ from wiwebb.domain.webhooks import PaymentUpdates, WebhookService
 from wiwebb.entrypoints.http.cors import CorsPolicy
 from wiwebb.entrypoints.http.errors import service_unavailable
 from wiwebb.entrypoints.http.request_log import RequestLogPolicy
+from wiwebb.entrypoints.http.transactions import needs_transaction
 from wiwebb.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("wiwebb")
@@ -322,7 +324,8 @@ def build_app(settings: Settings, *, database: Database | None = None, mailer: M
         except DatabaseUnreachable as error:
             raise SystemExit(f"wiwebb: {error}") from None
     config = Configurator(settings={
-        "tm.manager_hook": "pyramid_tm.explicit_manager",
+        "tm.manager_hook": pyramid_tm.explicit_manager,  # the callable: pyramid_tm resolves a name per request
+        "tm.activate_hook": needs_transaction,
         # pyramid_tm would authenticate every request to annotate its transaction: health and
         # login must not read the Authorization header, and a database outage must stay a 503.
         "tm.annotate_user": False,
@@ -335,7 +338,7 @@ def build_app(settings: Settings, *, database: Database | None = None, mailer: M
 
     def dbsession(request: Request) -> DbSession:
         session = adapters.database.session(write=request.method not in READ_METHODS)
-        zope.sqlalchemy.register(session, transaction_manager=request.tm)
+        transaction_join.join(session, request.tm)
         return session
 
     config.add_request_method(dbsession, "dbsession", reify=True)

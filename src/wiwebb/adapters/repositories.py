@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, case, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from wiwebb.domain.listing import Page
@@ -46,6 +47,15 @@ def _with_tenant() -> Select[tuple[UserRow, TenantRow]]:
     return select(UserRow, TenantRow).outerjoin(TenantRow, TenantRow.id == UserRow.tenant_id)
 
 
+# The lookups every authenticated request runs, built once: building a statement and its cache key
+# costs more CPU than the ORM spends running it (a statement object keeps its cache key).
+_USER_BY_ID = _with_tenant().where(UserRow.id == bindparam("user_id"))
+# The token's row is not an ORM object: nothing holds it after the lookup, and a Core statement
+# skips the ORM's loading machinery.
+_TOKENS = AuthTokenRow.__table__
+_TOKEN_BY_HASH = select(*_TOKENS.c).where(_TOKENS.c.key_hash == bindparam("key_hash"))
+
+
 class SqlUserRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -60,7 +70,7 @@ class SqlUserRepository:
         that follow cost no statement)."""
         row = loaded(self._session, UserRow, user_id)
         if row is None:
-            found = self._session.execute(_with_tenant().where(UserRow.id == user_id)).first()
+            found = self._session.execute(_USER_BY_ID, {"user_id": user_id}).first()
             if found is None:
                 return None
             row, tenant = found
@@ -197,7 +207,8 @@ class SqlTenantRepository:
         return int(self._session.scalar(select(func.count()).select_from(TenantRow)) or 0)
 
 
-def token_from_row(row: AuthTokenRow) -> AuthToken:
+def token_from_row(row: Any) -> AuthToken:
+    """An `AuthTokenRow`, or a row of `_TOKEN_BY_HASH` (the same names)."""
     return AuthToken(id=row.id, **{name: getattr(row, name) for name in _TOKEN_COLUMNS})
 
 
@@ -217,7 +228,7 @@ class SqlTokenRepository:
         return token_from_row(row)
 
     def get_by_hash(self, key_hash: str) -> AuthToken | None:
-        row = self._session.scalars(select(AuthTokenRow).where(AuthTokenRow.key_hash == key_hash)).one_or_none()
+        row = self._session.execute(_TOKEN_BY_HASH, {"key_hash": key_hash}).one_or_none()
         return token_from_row(row) if row else None
 
     def list_for_user(self, user_id: int) -> Sequence[AuthToken]:

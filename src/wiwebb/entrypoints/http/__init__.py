@@ -21,6 +21,7 @@ def includeme(config: Configurator) -> None:
     config.include(".throttling")
     config.include(".errors")
     config.include(".routes")
+    config.include(".request_class")  # last: takes every request property added (by anyone)
     # Outermost, above pyramid_tm: errors raised while committing are answered as JSON too, and
     # every answer carries the request id, the CORS and the security headers.
     config.add_tween("wiwebb.entrypoints.http.tweens.edge_tween_factory", under=INGRESS)

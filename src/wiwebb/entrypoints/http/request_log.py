@@ -80,6 +80,8 @@ def log_request(request: Request, response: Response, path: str, duration_ms: fl
     if policy.warn_over is not None and statements is not None and statements > policy.warn_over:
         sql_log.warning("%s %s (route %s) ran %d SQL statements (over SQL_WARN_STATEMENTS=%d)", request.method,
                         printable(path), route_name(request), statements, policy.warn_over)
+    if not access_log.isEnabledFor(logging.INFO):
+        return  # LOG_LEVEL above INFO (production under load): nothing to build
     user_id, tenant_id = authenticated_ids(request)
     line = f"{request.method} {printable(path)} {response.status_int} {duration_ms:.1f}ms"
     line += f" sql={statements}/{sql_ms:.1f}ms" if statements is not None else " sql=-"
