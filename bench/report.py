@@ -90,14 +90,15 @@ def _cell(value: Any, digits: int = 1) -> str:
 
 def table(results: dict[str, Any]) -> str:
     """The table of scenarios (and the floors), the ratios and the targets, as text."""
-    header = ("scenario", "conns", "req/s", "p50 ms", "p90 ms", "p99 ms", "SQL/req", "errors")
+    header = ("scenario", "conns", "req/s", "p50 ms", "p90 ms", "p99 ms", "SQL/req", "errors", "CPU ms/req")
     rows = []
     for row in [*results["scenarios"], *results.get("floors", [])]:
         sql = _cell(row.get("sql"))
         if row.get("sql_duplicate") is not None:
             sql = f"{sql} (dup {_cell(row['sql_duplicate'])})"
         rows.append((row["name"], str(row["connections"]), _cell(row["rps"], 0), _cell(row["p50_ms"], 2),
-                     _cell(row["p90_ms"], 2), _cell(row["p99_ms"], 2), sql, str(row["errors"])))
+                     _cell(row["p90_ms"], 2), _cell(row["p99_ms"], 2), sql, str(row["errors"]),
+                     _cell(row.get("cpu_ms"), 2)))
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
              for r in [header, *rows]]

@@ -53,6 +53,12 @@ def row(name: str, connections: int, result: load.Result, **extra: Any) -> dict[
             "errors": result.errors, **extra}
 
 
+def cpu_ms_per_request(cpu_seconds: float, result: load.Result) -> float | None:
+    """The server's CPU time per request served during a load run, in ms (the machine's other load
+    does not count, unlike in req/s)."""
+    return round(cpu_seconds * 1000 / result.requests, 3) if result.requests else None
+
+
 def sql_counts(server: servers.Server, requests: list[load.Request]) -> list[int]:
     """The SQL statements of each request, sent one after the other, read from the access log."""
     before = len(servers.access_lines(server.log.read_text()))
@@ -102,12 +108,15 @@ def load_pass(database_url: str, seeded: seed.Seeded, chosen: list[Scenario], du
                 requests = scenario.build(seeded, duration)
                 print(f"  {scenario.name}: {len(requests)} distinct requests, {scenario.connections} connections,"
                       f" {duration:.0f}s", file=sys.stderr, flush=True)
+                cpu_before = server.cpu_seconds()
                 result = load.drive(server.url, requests, scenario.connections, duration, workdir / scenario.name,
                                     use_wrk)
+                cpu = cpu_ms_per_request(server.cpu_seconds() - cpu_before, result)
                 if scenario.name == "me":
                     rss[f"after_me_{run + 1}"] = round(server.rss_mb(), 1)
                 if run == 0:
-                    rows.append(row(scenario.name, scenario.connections, result, **counts.get(scenario.name, {})))
+                    rows.append(row(scenario.name, scenario.connections, result, cpu_ms=cpu,
+                                    **counts.get(scenario.name, {})))
         rss["end"] = round(server.rss_mb(), 1)
     if "after_me_1" in rss:
         rss["growth_pct"] = round((rss["after_me_2"] - rss["after_me_1"]) / rss["after_me_1"] * 100, 1)
@@ -127,9 +136,11 @@ def floors(dsn: str, seeded: seed.Seeded, chosen: list[Scenario], duration: floa
             requests = scenario.build(seeded, duration)
             for request in requests[:3]:
                 load.send(server.url, request)
+            cpu_before = server.cpu_seconds()
             result = load.drive(server.url, requests, scenario.connections, duration, workdir / f"{name[:5]}",
                                 use_wrk)
-            found.append(row(name, scenario.connections, result, sql=2 if source else 0))
+            cpu = cpu_ms_per_request(server.cpu_seconds() - cpu_before, result)
+            found.append(row(name, scenario.connections, result, sql=2 if source else 0, cpu_ms=cpu))
     return found
 
 

@@ -36,10 +36,25 @@ class Server:
     def rss_mb(self) -> float:
         return rss_mb(self.pid)
 
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.pid)
+
 
 def rss_mb(pid: int) -> float:
     """Resident memory of a process, in MiB (VmRSS of /proc/<pid>/status)."""
     return vm_rss_mb(Path(f"/proc/{pid}/status").read_text())
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, in seconds (/proc/<pid>/stat)."""
+    return stat_cpu_seconds(Path(f"/proc/{pid}/stat").read_text(), os.sysconf("SC_CLK_TCK"))
+
+
+def stat_cpu_seconds(stat: str, ticks_per_second: int) -> float:
+    """utime + stime of a /proc/<pid>/stat line (fields 14 and 15; the command, in parentheses, may
+    hold spaces), in seconds."""
+    fields = stat[stat.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / ticks_per_second
 
 
 def vm_rss_mb(status: str) -> float:

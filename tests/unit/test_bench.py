@@ -5,6 +5,7 @@ targets. `make bench` itself is run by hand (issue 7), never by the suite."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -146,6 +147,14 @@ def test_rss_and_access_lines_are_read_from_their_text():
     assert [r["sql_statements"] for r in servers.access_lines(log)] == [2, 5]
 
 
+def test_cpu_time_is_read_from_proc_stat():
+    stat = "4242 (wiwebb serve) S 1 4242 4242 0 -1 4194560 9 0 0 0 250 50 0 0 20 0 9 0 100 0 0\n"
+    assert servers.stat_cpu_seconds(stat, 100) == 3.0
+    assert servers.cpu_seconds(os.getpid()) > 0
+    assert run.cpu_ms_per_request(1.5, load.Result(requests=1000, duration_s=10.0, errors=0, p50_ms=1,
+                                                   p90_ms=2, p99_ms=3, client="wrk")) == 1.5
+
+
 def _results():
     def scenario(name, rps, p99, sql, errors=0, **extra):
         return {"name": name, "connections": 1, "requests": 10, "rps": rps, "p50_ms": 1.0, "p90_ms": 2.0,
@@ -179,7 +188,7 @@ def test_the_table_and_the_json_file(tmp_path):
     text = report.table(results)
     lines = text.splitlines()
     assert lines[0].split() == ["scenario", "conns", "req/s", "p50", "ms", "p90", "ms", "p99", "ms", "SQL/req",
-                                "errors"]
+                                "errors", "CPU", "ms/req"]
     assert lines[3].split()[:3] == ["me", "1", "600"] and "4 (dup 2)" in text and "floor (me)" in text
     assert "ratio me/floor: 0.60" in text and "[MISS] p99 users_page (ms): 60.00 (target <= 50)" in text
     first = report.write(results, tmp_path / "results", "2026-01-02")
