@@ -318,13 +318,14 @@ def build_app(settings: Settings, *, database: Database | None = None, mailer: M
     configure_logging(settings.log_level)
     adapters = Adapters(settings, database, mailer, gateway)
     count_sql_statements(adapters.database.engine)  # per request, for the access log
+    transaction_join.install()  # before any thread uses a session
     if wait_for_database:
         try:
             adapters.database.wait_until_ready(settings.database_wait_timeout)
         except DatabaseUnreachable as error:
             raise SystemExit(f"wiwebb: {error}") from None
     config = Configurator(settings={
-        "tm.manager_hook": pyramid_tm.explicit_manager,  # the callable: pyramid_tm resolves a name per request
+        "tm.manager_hook": pyramid_tm.explicit_manager,
         "tm.activate_hook": needs_transaction,
         # pyramid_tm would authenticate every request to annotate its transaction: health and
         # login must not read the Authorization header, and a database outage must stay a 503.

@@ -59,6 +59,12 @@ def test_request_properties_live_on_one_class_made_at_start(wsgi_app, monkeypatc
         assert name in vars(wsgi_app.request_factory), name
 
 
+def test_a_subrequest_made_by_the_request_factory_has_every_request_property(wsgi_app):
+    """Library users who call the app from within: their requests come from `app.request_factory`."""
+    answer = wsgi_app.invoke_subrequest(wsgi_app.request_factory.blank("/api/v1/meta/"), use_tweens=True)
+    assert answer.status_int == 200 and answer.json["version"]
+
+
 def test_the_access_line_is_not_built_when_the_access_log_is_off(monkeypatch):
     def refuse(path: str) -> str:
         raise AssertionError("the access line was built")

@@ -30,7 +30,7 @@ _listening = False
 def join(session: Session, transaction_manager: Any) -> None:
     """Make `session` take part in `transaction_manager`'s transactions, as
     `zope.sqlalchemy.register(session, transaction_manager=...)` would."""
-    _listen_once()
+    install()
     session.info[_EVENTS] = ZopeTransactionEvents(transaction_manager=transaction_manager)
 
 
@@ -38,7 +38,10 @@ def joined(session: Session) -> bool:
     return _EVENTS in session.info
 
 
-def _listen_once() -> None:
+def install() -> None:
+    """Add the class-level listeners (once; `join` does it too). Called at start-up, before the
+    server's threads use sessions, since SQLAlchemy's event registry is not meant to change while
+    they do."""
     global _listening
     if _listening:
         return

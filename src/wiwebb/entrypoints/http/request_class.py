@@ -8,6 +8,11 @@ Here, once every other configuration action has run, the same descriptors are se
 of the request factory, which becomes the factory, and Pyramid's per-request step has nothing
 left to add. The descriptors are the same objects (reified on first use), so requests behave the
 same.
+
+A request must therefore come from the registered factory: `app.request_factory(environ)` or
+`app.request_factory.blank(path)`, as the router's own are. A plain `pyramid.request.Request`
+handed to `invoke_subrequest` or `pyramid.scripting.prepare` would lack `tm`, `dbsession` and the
+others (a test holds the factory's subrequests working).
 """
 
 from __future__ import annotations
