@@ -30,21 +30,22 @@ class SmtpConfig:
     timeout: float
 
 
-def positive_int(name: str, text: str) -> int:
+def _whole_number(name: str, text: str) -> int:
     try:
-        number = int(text)
+        return int(text)
     except ValueError:
         raise SettingsError(f"{name}: expected a whole number, got {text!r}") from None
+
+
+def positive_int(name: str, text: str) -> int:
+    number = _whole_number(name, text)
     if number <= 0:
         raise SettingsError(f"{name}: expected a number above 0, got {text!r}")
     return number
 
 
 def non_negative_int(name: str, text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        raise SettingsError(f"{name}: expected a whole number, got {text!r}") from None
+    number = _whole_number(name, text)
     if number < 0:
         raise SettingsError(f"{name}: expected a number of 0 or more, got {text!r}")
     return number
