@@ -95,21 +95,21 @@ def test_migrate_twice_is_harmless(cli):
 @pytest.mark.sqlite
 def test_unknown_migration_name_is_one_line_and_exit_1(cli):
     cli.ok("migrate")
-    result = cli("migrate", "api", "0007")
+    result = cli("migrate", "api", "0099")
     assert result.returncode == 1
     line = one_line(result)
-    assert line.startswith("wiwebb: ") and "'0007'" in line
+    assert line.startswith("wiwebb: ") and "'0099'" in line
     assert cli.ok("showmigrations").stdout == APPLIED, "a failed migrate must leave the database alone"
 
-    result = cli("migrate", "--fake", "api", "0007")
+    result = cli("migrate", "--fake", "api", "0099")
     assert result.returncode == 1
-    assert "'0007'" in one_line(result)
+    assert "'0099'" in one_line(result)
 
 
 @pytest.mark.sqlite
 def test_unknown_migration_message_keeps_its_closing_quote(cli):
-    result = cli("migrate", "api", "0007")
-    assert result.stderr == "wiwebb: cannot find a migration matching '0007' in app 'api'\n"
+    result = cli("migrate", "api", "0099")
+    assert result.stderr == "wiwebb: cannot find a migration matching '0099' in app 'api'\n"
 
 
 @pytest.mark.sqlite

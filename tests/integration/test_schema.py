@@ -112,13 +112,24 @@ def test_orm_metadata_matches_the_migrated_schema(empty_engine):
     schema.migrate(empty_engine)
     with empty_engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        differences = [d for d in flatten(compare_metadata(context, Base.metadata)) if not is_utc_type_change(d)]
+        differences = [d for d in flatten(compare_metadata(context, Base.metadata))
+                       if not is_utc_type_change(d) and not is_other_dialects_index(d, empty_engine.dialect.name)]
     assert differences == []
 
 
 def flatten(differences: list) -> list[tuple]:
     """compare_metadata nests the changes of one column in a list of their own."""
     return [change for d in differences for change in (d if isinstance(d, list) else [d])]
+
+
+def is_other_dialects_index(change: tuple, dialect: str) -> bool:
+    """An index the ORM creates on another dialect only (`Index.ddl_if`), which the migrations skip here
+    (compare_metadata hands a copy of the index, without its `ddl_if`: the ORM's own is looked up)."""
+    if change[0] != "add_index":
+        return False
+    ddl_if = next((getattr(index, "_ddl_if", None) for index in Base.metadata.tables[change[1].table.name].indexes
+                   if index.name == change[1].name), None)
+    return ddl_if is not None and ddl_if.dialect not in (None, dialect)
 
 
 def is_utc_type_change(change: tuple) -> bool:
