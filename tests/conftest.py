@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import OperationalError
 
 from wiwebb.adapters import schema
@@ -81,15 +81,22 @@ def new_postgres_database(prefix: str = "wiwebb_test") -> Iterator[URL]:
         admin.dispose()
 
 
-@pytest.fixture(scope="session")
-def postgres_engine():
-    with new_postgres_database() as url:
+@contextmanager
+def migrated_postgres_engine(prefix: str = "wiwebb_test") -> Iterator[Engine]:
+    """An engine on a new PostgreSQL database of the caller's own, migrated; dropped afterwards."""
+    with new_postgres_database(prefix) as url:
         engine = create_database_engine(url.render_as_string(False))
         try:
             schema.migrate(engine)
             yield engine
         finally:
             engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_engine():
+    with migrated_postgres_engine() as engine:
+        yield engine
 
 
 @pytest.fixture

@@ -10,11 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from wiwebb.adapters import schema
-from wiwebb.adapters.database import Database, create_database_engine
+from wiwebb.adapters.database import Database
 from wiwebb.adapters.housekeeping_sql import SqlHousekeepingStore
 
-from ..conftest import new_postgres_database
+from ..conftest import migrated_postgres_engine
 from .test_query_plans import captured, nodes, render
 
 pytestmark = pytest.mark.postgres
@@ -24,23 +23,18 @@ EVENTS = 100_000
 
 @pytest.fixture(scope="module")
 def events_engine():
-    with new_postgres_database("wiwebb_cleanup_plan") as url:
-        engine = create_database_engine(url.render_as_string(False))
-        try:
-            schema.migrate(engine)
-            with engine.begin() as connection:
-                connection.execute(text(
-                    "INSERT INTO webhook_events (event_id, type, created, payload, status, received_at, "
-                    "processed_at, error, attempts) "
-                    "SELECT 'evt_' || g, 'invoice.paid', 0, '{}', "
-                    "CASE WHEN g % 50 = 0 THEN 'failed' ELSE 'processed' END, now() - g * interval '1 minute', "
-                    "CASE WHEN g % 50 = 0 THEN NULL ELSE now() - g * interval '1 minute' END, '', 1 "
-                    "FROM generate_series(1, :events) AS g"), {"events": EVENTS})
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("ANALYZE webhook_events"))
-            yield engine
-        finally:
-            engine.dispose()
+    with migrated_postgres_engine("wiwebb_cleanup_plan") as engine:
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO webhook_events (event_id, type, created, payload, status, received_at, "
+                "processed_at, error, attempts) "
+                "SELECT 'evt_' || g, 'invoice.paid', 0, '{}', "
+                "CASE WHEN g % 50 = 0 THEN 'failed' ELSE 'processed' END, now() - g * interval '1 minute', "
+                "CASE WHEN g % 50 = 0 THEN NULL ELSE now() - g * interval '1 minute' END, '', 1 "
+                "FROM generate_series(1, :events) AS g"), {"events": EVENTS})
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("ANALYZE webhook_events"))
+        yield engine
 
 
 def test_deleting_old_webhook_events_uses_the_processed_at_index(events_engine):

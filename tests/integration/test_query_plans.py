@@ -17,14 +17,12 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
-from wiwebb.adapters import schema
-from wiwebb.adapters.database import create_database_engine
 from wiwebb.adapters.repositories import SqlUserRepository
 from wiwebb.domain.listing import PageRequest
 from wiwebb.domain.model import Role
 from wiwebb.domain.queries import UserQuery
 
-from ..conftest import new_postgres_database
+from ..conftest import migrated_postgres_engine
 
 pytestmark = pytest.mark.postgres
 
@@ -35,14 +33,9 @@ TENANTS = 20
 @pytest.fixture(scope="module")
 def big_engine():
     """A database of this module's own with 100,000 users, dropped at the end."""
-    with new_postgres_database("wiwebb_plans") as url:
-        engine = create_database_engine(url.render_as_string(False))
-        try:
-            schema.migrate(engine)
-            _seed(engine)
-            yield engine
-        finally:
-            engine.dispose()
+    with migrated_postgres_engine("wiwebb_plans") as engine:
+        _seed(engine)
+        yield engine
 
 
 def _seed(engine) -> None:
