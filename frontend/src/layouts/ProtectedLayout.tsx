@@ -1,19 +1,20 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Navigate, NavLink, Outlet, useLocation } from "react-router";
 import {
   ApiError,
   ROLE_LABELS,
+  canAccess,
   clearToken,
-  getCurrentUser,
   getSignOutReason,
   logout,
-  queryKeys,
+  useCurrentUser,
   useToken,
 } from "../api";
 import { FormAlert } from "../components/FormAlert";
 import { MainLandmark } from "../components/Main";
 import type { LoginLocationState } from "../pages/LoginPage";
+import { NAV_ITEMS } from "./navItems";
 import styles from "./ProtectedLayout.module.css";
 
 /** The signed-in part of the console: without a token, back to /login (remembering where from). */
@@ -29,7 +30,7 @@ export function ProtectedLayout() {
 
 function SignedInShell() {
   const queryClient = useQueryClient();
-  const user = useQuery({ queryKey: queryKeys.currentUser, queryFn: ({ signal }) => getCurrentUser(signal) });
+  const user = useCurrentUser();
   const [logoutError, setLogoutError] = useState<string[] | null>(null);
 
   const signOut = useMutation({
@@ -50,9 +51,12 @@ function SignedInShell() {
       <header className={styles.header}>
         <span className={styles.brand}>WiWebb</span>
         <nav aria-label="Main" className={styles.nav}>
-          <NavLink to="/" end>
-            Dashboard
-          </NavLink>
+          {user.data &&
+            NAV_ITEMS.filter((item) => canAccess(user.data.role, item.area)).map((item) => (
+              <NavLink key={item.to} to={item.to} end={item.end}>
+                {item.label}
+              </NavLink>
+            ))}
         </nav>
         <div className={styles.account}>
           {user.data && (

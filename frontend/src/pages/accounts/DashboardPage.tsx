@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
-import { ROLE_LABELS, getCurrentUser, queryKeys } from "../api";
-import { FormAlert } from "../components/FormAlert";
+import { ROLE_LABELS, getCurrentUser, queryKeys } from "../../api";
+import { FormAlert } from "../../components/FormAlert";
 
 /** A placeholder dashboard: who is signed in, with which role (the stats come later). */
 export function DashboardPage() {
