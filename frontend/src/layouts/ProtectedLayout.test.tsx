@@ -80,6 +80,9 @@ describe("protected layout", () => {
     window.localStorage.setItem("auth_token", "h".repeat(40));
     mockFetch((url) => {
       if (url.pathname === "/api/v1/auth/logout/") return jsonResponse(503, { detail: "Service temporarily unavailable." });
+      if (url.pathname === "/api/v1/dashboard/stats/") {
+        return jsonResponse(200, { total_tenants: 1, total_users: 1, active_users: 1, active_subscriptions: 0, monthly_revenue: 0, series: [] });
+      }
       return jsonResponse(200, ALICE);
     });
     const { user, router } = renderApp("/");

@@ -5,6 +5,7 @@ import { useForm } from "react-hook-form";
 import { Link, Navigate, useLocation, useNavigate, type Location } from "react-router";
 import { z } from "zod";
 import { ApiError, getMeta, login, pluralSeconds, queryKeys, useToken } from "../api";
+import { applyApiError } from "../components/applyApiError";
 import { FormAlert } from "../components/FormAlert";
 import { TextField } from "../components/TextField";
 import { useCountdown } from "../components/useCountdown";
@@ -58,27 +59,8 @@ export function LoginPage() {
       void navigate(returnPath(state.from), { replace: true });
     },
     onError: (error) => {
-      if (!(error instanceof ApiError)) {
-        setFormMessages([error.message]);
-        return;
-      }
-      if (error.status === 429 && error.retryAfter !== null) startWait(error.retryAfter);
-      const unplaced: string[] = [];
-      let first = true;
-      for (const [field, messages] of Object.entries(error.fieldErrors)) {
-        const target = FIELD_FOR[field];
-        if (target) {
-          setError(target, { type: "server", message: messages.join(" ") }, { shouldFocus: first });
-          first = false;
-        } else {
-          unplaced.push(...messages.map((message) => `${field}: ${message}`));
-        }
-      }
-      const above =
-        error.status === 429
-          ? [error.message]
-          : [...(error.detail ? [error.detail] : []), ...error.nonFieldErrors, ...unplaced];
-      setFormMessages(above.length > 0 || first === false ? above : [error.message]);
+      if (error instanceof ApiError && error.status === 429 && error.retryAfter !== null) startWait(error.retryAfter);
+      setFormMessages(applyApiError(error, setError, [], FIELD_FOR));
     },
   });
 
@@ -116,6 +98,9 @@ export function LoginPage() {
           {signIn.isPending ? "Signing in…" : waitLeft > 0 ? `Wait ${pluralSeconds(waitLeft)}` : "Sign in"}
         </button>
       </form>
+      <p>
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
       {meta.data?.registration_open && (
         <p>
           No account yet? <Link to="/register">Create one</Link>
