@@ -1,0 +1,202 @@
+/** Form controls the shared components do not cover: textarea, checkbox, date, and list filters. */
+import { useId, type ReactNode } from "react";
+import { useLocation } from "react-router";
+import type { UseFormRegisterReturn } from "react-hook-form";
+import styles from "./people.module.css";
+
+function describedBy(...ids: (string | false | undefined)[]): string | undefined {
+  return ids.filter(Boolean).join(" ") || undefined;
+}
+
+function FieldError({ id, error }: { id: string; error?: string | undefined }) {
+  if (!error) return null;
+  return (
+    <p id={id} className="field-error">
+      {error}
+    </p>
+  );
+}
+
+export function TextAreaField({
+  label,
+  registration,
+  error,
+}: {
+  label: string;
+  registration: UseFormRegisterReturn;
+  error?: string | undefined;
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <textarea
+        id={id}
+        rows={3}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(error && `${id}-error`)}
+        {...registration}
+      />
+      <FieldError id={`${id}-error`} error={error} />
+    </div>
+  );
+}
+
+export function CheckboxField({
+  label,
+  registration,
+  error,
+}: {
+  label: string;
+  registration: UseFormRegisterReturn;
+  error?: string | undefined;
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <div className={styles.check}>
+        <input
+          id={id}
+          type="checkbox"
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy(error && `${id}-error`)}
+          {...registration}
+        />
+        <label htmlFor={id}>{label}</label>
+      </div>
+      <FieldError id={`${id}-error`} error={error} />
+    </div>
+  );
+}
+
+export function DateField({
+  label,
+  registration,
+  error,
+}: {
+  label: string;
+  registration: UseFormRegisterReturn;
+  error?: string | undefined;
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type="date"
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(error && `${id}-error`)}
+        {...registration}
+      />
+      <FieldError id={`${id}-error`} error={error} />
+    </div>
+  );
+}
+
+/** A read-only value shown as a labelled field (a tenant owner's fixed tenant). */
+export function ReadOnlyField({ label, value, hint }: { label: string; value: string; hint?: string }) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {hint && (
+        <p id={`${id}-hint`} className="field-hint">
+          {hint}
+        </p>
+      )}
+      <input id={id} type="text" value={value} readOnly aria-describedby={hint ? `${id}-hint` : undefined} />
+    </div>
+  );
+}
+
+export interface Option {
+  value: string;
+  label: string;
+}
+
+/** The choices of an `is_active` filter. */
+export const ACTIVE_OPTIONS: readonly Option[] = [
+  { value: "", label: "All" },
+  { value: "true", label: "Active" },
+  { value: "false", label: "Inactive" },
+];
+
+/** A list filter's select: applies as soon as it changes. */
+export function FilterSelect({
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  options: readonly Option[];
+  onChange: (value: string) => void;
+}) {
+  const id = useId();
+  const known = options.some((option) => option.value === value);
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(event) => onChange(event.target.value)}>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+        {/* A value from the URL that the options do not (yet) list stays visible, not silently "All". */}
+        {!known && <option value={value}>{value}</option>}
+      </select>
+    </div>
+  );
+}
+
+/** A list filter's input: applied with the form's Search button. */
+export function FilterInput({
+  label,
+  value,
+  onChange,
+  type = "text",
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  type?: "text" | "search" | "number" | "date";
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type={type}
+        value={value}
+        min={type === "number" ? 1 : undefined}
+        inputMode={type === "number" ? "numeric" : undefined}
+        onChange={(event) => onChange(event.target.value)}
+      />
+    </div>
+  );
+}
+
+/** What a page hands to the next one after an action ("Tenant deleted."). */
+export interface FlashState {
+  message?: string;
+}
+
+/** The message a previous page left in the navigation state, announced politely. */
+export function Flash() {
+  const location = useLocation();
+  const message = (location.state as FlashState | null)?.message;
+  if (!message) return null;
+  return <Notice>{message}</Notice>;
+}
+
+export function Notice({ children }: { children: ReactNode }) {
+  return (
+    <p role="status" className={`alert alert-info ${styles.status}`}>
+      {children}
+    </p>
+  );
+}
