@@ -3,6 +3,8 @@
 # the development stack (docker-compose.yml runs it with development.ini). See docs/deployment.md.
 # The Python the test suite runs on (CI), so the image runs what was tested.
 ARG PYTHON_VERSION=3.11
+# The console's build needs Node.js 20.19+ (frontend/package.json's engines); the 20 tag is the newest 20.x.
+ARG NODE_VERSION=20
 
 # --- build: install WiWebb and its dependencies (no test extras) into a virtualenv.
 FROM python:${PYTHON_VERSION}-slim-bookworm AS build
@@ -15,7 +17,19 @@ RUN python -m venv /opt/venv \
  && /opt/venv/bin/pip install --upgrade pip \
  && /opt/venv/bin/pip install .
 
-# --- the image: the virtualenv, the ini files and the start scripts; no compiler, no pip cache.
+# --- console: build the web console (frontend/dist) with Node.js; only the built files reach the
+# image (no Node.js, no node_modules). The lock file first, so `npm ci` is cached until it changes.
+FROM node:${NODE_VERSION}-bookworm-slim AS console
+WORKDIR /frontend
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/tsconfig.app.json \
+     frontend/tsconfig.node.json ./
+COPY frontend/src ./src
+RUN npm run build
+
+# --- the image: the virtualenv, the ini files, the start scripts and the built console; no compiler,
+# no pip cache.
 FROM python:${PYTHON_VERSION}-slim-bookworm
 # tini runs as PID 1: it forwards SIGTERM to the server and reaps zombies (a Python PID 1 would
 # ignore SIGTERM, and `docker stop` would wait 10 s to kill it).
@@ -28,6 +42,8 @@ COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY development.ini production.ini ./
 COPY --chmod=0755 docker/entrypoint.sh docker/healthcheck.py ./docker/
+# The web console, served by the API at / (CONSOLE_DIR, set below); read-only for the server.
+COPY --from=console /frontend/dist /app/console
 # var/ holds what WiWebb writes next to its ini file (development's generated secret key, SQLite);
 # the only directory the non-root user may write.
 RUN mkdir -p /app/var && chown wiwebb:wiwebb /app/var
@@ -37,7 +53,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONPATH=/app/src \
-    WIWEBB_INI=production.ini
+    WIWEBB_INI=production.ini \
+    CONSOLE_DIR=/app/console
 # Numeric, so that Kubernetes' runAsNonRoot can verify it.
 USER 10001:10001
 EXPOSE 8000

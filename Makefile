@@ -18,15 +18,35 @@ $(STAMP): $(BIN)/python setup.cfg pyproject.toml
 
 install: $(STAMP)
 
-## make run: install, migrate the database (SQLite under var/ by default), make sure a superadmin
-## exists, and serve the API on 0.0.0.0:$${PORT:-8000}.
-run: install
+## make run: install, build the web console when Node.js 20.19+ is here (else say so in one line
+## and go on), migrate the database (SQLite under var/ by default), make sure a superadmin exists,
+## and serve on 0.0.0.0:$${PORT:-8000}: the console at /, the API under /api/v1/.
+run: install console
 	$(BIN)/wiwebb -c $(INI) migrate
 	$(BIN)/wiwebb -c $(INI) ensure-superuser
 	$(BIN)/wiwebb -c $(INI) serve
 
+# The console's build (frontend/dist, which the API serves at /: CONSOLE_DIR), redone only when one
+# of its sources changed. rwildcard lists a folder's files and folders recursively, without a shell.
+rwildcard = $(foreach d,$(wildcard $(1:=/*)),$(call rwildcard,$(d)) $(d))
+CONSOLE_SOURCES := $(call rwildcard,frontend/src frontend/public) \
+	$(wildcard frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json frontend/.env \
+		frontend/.env.local frontend/.env.production frontend/.env.production.local)
+
+frontend/dist/index.html: frontend/node_modules/.installed frontend/package.json $(CONSOLE_SOURCES)
+	cd frontend && npm run build
+	touch $@
+
+.PHONY: console
+console:
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && node -e \
+		'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; \
+	then $(MAKE) --no-print-directory frontend/dist/index.html; \
+	else echo "console: Node.js 20.19+ with npm not found: the web console is not built, make run serves the API alone"; fi
+
 ## make test: install and run the whole suite, with the layer contracts and the linter, then the web
-## console's tests and build (when Node.js is here; CI requires it).
+## console's tests, its build and its end-to-end tests in Chromium (when Node.js is here; CI requires
+## it; see docs/testing.md).
 test: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
@@ -41,7 +61,7 @@ frontend/node_modules/.installed: frontend/package.json frontend/package-lock.js
 	touch $@
 
 .PHONY: frontend-test
-frontend-test:
+frontend-test: install
 ifeq ($(NPM),)
 	@echo "console: Node.js/npm not found; skipping the web console's tests (they need Node.js 20.19+)"
 else

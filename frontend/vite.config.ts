@@ -24,6 +24,8 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     restoreMocks: true,
+    // Machines running CI are shared: a page test that renders the whole app can take seconds.
+    testTimeout: 20_000,
     unstubGlobals: true,
     unstubEnvs: true,
   },

@@ -213,6 +213,7 @@ class RequestServices:
         self.version = __version__
         self.registration_open = adapters.settings.registration_open
         self.stripe_public_key = adapters.settings.stripe_public_key
+        self.stripe_js_url = adapters.settings.stripe_js_url
 
     @cached_property
     def identity(self) -> IdentityService:
@@ -334,6 +335,7 @@ def build_app(settings: Settings, *, database: Database | None = None, mailer: M
         "wiwebb.trusted_proxies": settings.trusted_proxies,
         "wiwebb.request_log": RequestLogPolicy(trace_request,
                                                settings.sql_warn_statements if settings.debug else None),
+        "wiwebb.console_dir": settings.console_dir,
     })
     config.include("pyramid_tm")
 
@@ -345,6 +347,7 @@ def build_app(settings: Settings, *, database: Database | None = None, mailer: M
     config.add_request_method(dbsession, "dbsession", reify=True)
     config.add_request_method(lambda request: RequestServices(request, adapters), "services", reify=True)
     config.include("wiwebb.entrypoints.http")
+    config.include("wiwebb.entrypoints.http.console")  # the built web console at / (CONSOLE_DIR)
     for error_type in UNAVAILABLE_ERRORS:
         config.add_exception_view(service_unavailable, context=error_type)
     app = config.make_wsgi_app()

@@ -32,7 +32,8 @@ def check(conformance: Conformance, method: str, path: str, status: int, body: o
 
 def test_a_documented_answer_passes(conformance):
     check(conformance, "GET", "/api/v1/meta/", 200,
-          {"version": "1.0", "registration_open": True, "stripe_public_key": None, "password_min_length": 8})
+          {"version": "1.0", "registration_open": True, "stripe_public_key": None,
+           "stripe_js_url": "https://js.stripe.com/v3/", "password_min_length": 8})
     check(conformance, "DELETE", "/api/v1/auth/tokens/7/", 204)
     check(conformance, "GET", "/api/v1/users/3/", 404, {"detail": "Not found."})
     check(conformance, "GET", "/api/v1/tenants/me/", 403, {"detail": "Only TenantOwner with a tenant can access "
@@ -47,10 +48,12 @@ def test_an_undocumented_status_fails_naming_the_operation(conformance):
 def test_a_body_off_its_schema_fails_saying_where(conformance):
     with pytest.raises(NonConformance, match=r"at version: 1 is not of type \"string\""):
         check(conformance, "GET", "/api/v1/meta/", 200,
-              {"version": 1, "registration_open": True, "stripe_public_key": None, "password_min_length": 8})
+              {"version": 1, "registration_open": True, "stripe_public_key": None,
+               "stripe_js_url": "https://js.stripe.com/v3/", "password_min_length": 8})
     with pytest.raises(NonConformance, match="password_min_length"):  # every field is required
         check(conformance, "GET", "/api/v1/meta/", 200,
-              {"version": "1", "registration_open": True, "stripe_public_key": None})
+              {"version": "1", "registration_open": True, "stripe_public_key": None,
+               "stripe_js_url": "https://js.stripe.com/v3/"})
     with pytest.raises(NonConformance, match="date-time"):  # formats are checked
         check(conformance, "GET", "/api/v1/auth/tokens/", 200, [{
             "id": 1, "created": "yesterday", "last_used": None, "expires_at": "2026-01-01T00:00:00Z",

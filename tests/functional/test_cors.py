@@ -21,7 +21,7 @@ def test_preflight_answers_without_authentication(api):
     assert response.headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:5173"
     assert response.headers["Access-Control-Allow-Methods"] == "DELETE, GET, OPTIONS, PATCH, POST, PUT"
     assert response.headers["Access-Control-Allow-Headers"] == (
-        "accept, authorization, content-type, user-agent, x-requested-with")
+        "accept, authorization, content-type, idempotency-key, user-agent, x-requested-with")
     assert response.headers["Access-Control-Max-Age"] == "86400"
 
 

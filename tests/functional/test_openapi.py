@@ -194,7 +194,7 @@ def test_meta_is_described_without_login(description):
     meta = description["paths"]["/api/v1/meta/"]["get"]
     assert meta["security"] == [{}, {"Token": []}]
     assert description["components"]["schemas"]["Meta"]["required"] == [
-        "version", "registration_open", "stripe_public_key", "password_min_length"]
+        "version", "registration_open", "stripe_public_key", "stripe_js_url", "password_min_length"]
 
 
 def test_the_docs_page_is_self_contained_html(api, description):

@@ -7,6 +7,7 @@ Each check runs on the real files (it must pass) and on a copy broken in the way
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import stat
@@ -14,7 +15,7 @@ import stat
 import pytest
 import yaml
 
-from wiwebb.settings import NAMES
+from wiwebb.settings import DEFINITIONS, NAMES
 
 from .container_checks import (
     DEV_SECRET_KEY,
@@ -37,8 +38,9 @@ from .container_checks import (
     url_host_port,
 )
 
-SERVICES = {"api", "db", "redis", "localstripe", "localstripe-webhook"}
-DEVELOPMENT_ONLY = {"localstripe", "localstripe-webhook"}
+SERVICES = {"api", "db", "redis", "localstripe", "localstripe-webhook", "frontend"}
+DEVELOPMENT_ONLY = {"localstripe", "localstripe-webhook", "frontend"}
+NODE_IMAGE = re.compile(r"node:(\d+)(?:[.-][\w.-]*)?")
 
 
 def compose_file() -> dict:
@@ -56,8 +58,10 @@ def dockerignore() -> list[str]:
 # --- Dockerfile checks (on the parsed instructions)
 
 def check_slim_python_base(instructions) -> None:
-    for stage in stages(instructions):
+    for index, stage in enumerate(stages(instructions)):
         image = base_image(instructions, stage)
+        if NODE_IMAGE.fullmatch(image) and index < len(stages(instructions)) - 1:
+            continue  # the console's build stage (check_console_in_the_image)
         match = re.fullmatch(r"python:3\.(\d+)-slim(-\w+)?", image)
         assert match and int(match[1]) >= 11, f"{image}: expected a slim Python >= 3.11 image"
 
@@ -123,6 +127,38 @@ def check_copied_sources_in_context(instructions, ignore: list[str]) -> None:
                 assert dockerignore_keeps(ignore, source), f"COPY {source}: .dockerignore leaves it out"
     for secret in (".env", ".env.local", ".git", ".venv", "var/secret_key"):
         assert not dockerignore_keeps(ignore, secret), f".dockerignore sends {secret} to the build"
+    for local in ("frontend/node_modules/vite/package.json", "frontend/dist/index.html", "frontend/.env.local"):
+        assert not dockerignore_keeps(ignore, local), f".dockerignore sends {local} (the console is built in the image)"
+
+
+def node_major_required() -> int:
+    """The major version of frontend/package.json's engines (">=20.19": 20)."""
+    engines = json.loads((PROJECT / "frontend" / "package.json").read_text())["engines"]["node"]
+    return int(re.fullmatch(r">=\s*(\d+)(\.\d+)*", engines.strip())[1])
+
+
+def check_console_in_the_image(instructions) -> None:
+    """A Node.js stage builds the console from its sources (npm ci, npm run build), and the image
+    gets only its dist/, where CONSOLE_DIR points."""
+    *builds, final = stages(instructions)
+    consoles = {}
+    for stage in builds:
+        words = stage[0].arguments.split()
+        image = NODE_IMAGE.fullmatch(base_image(instructions, stage))
+        if image and len(words) == 3 and words[1].upper() == "AS":
+            consoles[words[2]] = stage
+            assert int(image[1]) >= node_major_required(), f"{image[0]}: older than frontend/package.json's engines"
+    assert len(consoles) == 1, "expected one Node.js stage (FROM node:... AS name) building the console"
+    [(name, stage)] = consoles.items()
+    runs = " ".join(i.arguments for i in stage if i.keyword == "RUN")
+    assert "npm ci" in runs and "npm run build" in runs, f"the {name} stage does not npm ci and npm run build"
+    sources = set(copied_files(stage).values())
+    assert {"frontend/package-lock.json", "frontend/src"} <= sources, f"the {name} stage copies {sorted(sources)}"
+    workdir = next(i.arguments for i in reversed(stage) if i.keyword == "WORKDIR")
+    copies = [i.exec_form()[1:] for i in final if i.keyword == "COPY" and f"--from={name}" in i.arguments]
+    targets = [target for source, target in copies if source.rstrip("/") == f"{workdir.rstrip('/')}/dist"]
+    assert targets, f"the image does not copy {workdir}/dist from the {name} stage"
+    assert env_of(final).get("CONSOLE_DIR") == targets[0], f"CONSOLE_DIR is not {targets[0]}, where the console is"
 
 
 DOCKERFILE_CHECKS = {
@@ -134,6 +170,7 @@ DOCKERFILE_CHECKS = {
     check_exposes_8000: lambda d: [i for i in d if i.keyword != "EXPOSE"],
     check_healthcheck: lambda d: d + parse_dockerfile('HEALTHCHECK CMD ["python", "-c", "pass"]'),
     check_entrypoint: lambda d: d + parse_dockerfile('ENTRYPOINT ["wiwebb", "serve"]'),
+    check_console_in_the_image: lambda d: d + parse_dockerfile("ENV CONSOLE_DIR=/app/elsewhere"),
 }
 
 
@@ -154,6 +191,8 @@ def test_the_build_context_holds_what_the_dockerfile_copies_and_no_secret():
         check_copied_sources_in_context(dockerfile(), [*dockerignore(), "src"])
     with pytest.raises(AssertionError):
         check_copied_sources_in_context(dockerfile(), [line for line in dockerignore() if line != "*"])
+    with pytest.raises(AssertionError):
+        check_copied_sources_in_context(dockerfile(), [*dockerignore(), "!frontend/node_modules"])
 
 
 def test_the_dockerfile_parser_joins_continuations_and_skips_comments():
@@ -188,6 +227,7 @@ def check_ports(compose) -> None:
     services = compose["services"]
     assert "8000:8000" in services["api"].get("ports", [])
     assert "8420:8420" in services["localstripe"].get("ports", [])
+    assert "5173:5173" in services["frontend"].get("ports", [])
 
 
 def check_volumes(compose) -> None:
@@ -263,6 +303,28 @@ def check_images(compose) -> None:
     assert (PROJECT / localstripe.get("context", "?") / localstripe.get("dockerfile", "Dockerfile")).is_file()
 
 
+def check_frontend_dev_server(compose) -> None:
+    """The console's dev server on the mounted ./frontend, with node_modules in a volume of its own,
+    calling the api where the browser finds it; the api's reset links open it, and its CORS allows it."""
+    services = compose["services"]
+    frontend, api = services["frontend"], environment(services["api"])
+    image = NODE_IMAGE.fullmatch(frontend.get("image", ""))
+    assert image and int(image[1]) >= node_major_required(), f"{frontend.get('image')}: not a recent enough node"
+    workdir = frontend.get("working_dir")
+    binds = dict(v.split(":")[:2] for v in frontend.get("volumes", []) if v.startswith("."))
+    assert binds.get("./frontend") == workdir, f"working_dir {workdir} is not where ./frontend is mounted"
+    assert f"{workdir}/node_modules" in named_volumes(frontend).values(), "node_modules is not in a volume"
+    command = " ".join(frontend.get("command", []))
+    assert "npm ci" in command and re.search(r"npm run dev -- .*--host 0\.0\.0\.0", command), command
+    host, port = url_host_port(environment(frontend).get("VITE_API_URL", ""))
+    assert host == "localhost" and f"{port}:8000" in services["api"].get("ports", []), \
+        "VITE_API_URL must be where a browser on this machine reaches the api"
+    assert api.get("FRONTEND_URL") == "http://localhost:5173", "reset links do not open the dev server"
+    default_origins = next(d.default for d in DEFINITIONS if d.name == "CORS_ALLOWED_ORIGINS") or ""
+    origins = api.get("CORS_ALLOWED_ORIGINS") or default_origins
+    assert "http://localhost:5173" in origins.split(","), "the api's CORS refuses the dev server"
+
+
 def check_source_mount_is_on_the_image_path(compose) -> None:
     mounts = [v.split(":") for v in compose["services"]["api"].get("volumes", []) if v.startswith("./src:")]
     assert mounts, "the api does not mount ./src (no reload on code changes)"
@@ -303,6 +365,7 @@ COMPOSE_CHECKS = {
     check_wiring: _setting("api", "STRIPE_WEBHOOK_SECRET", "whsec_other"),
     check_images: _without("services.api.build"),
     check_source_mount_is_on_the_image_path: _without("services.api.volumes"),
+    check_frontend_dev_server: _setting("frontend", "VITE_API_URL", "http://api:8000"),
 }
 
 

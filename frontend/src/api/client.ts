@@ -16,6 +16,8 @@ export interface RequestOptions {
   /** false for the endpoints that hand out or recover credentials (login, meta, ...): no token sent. */
   auth?: boolean;
   signal?: AbortSignal;
+  /** Extra request headers (e.g. `Idempotency-Key`), merged over the defaults. */
+  headers?: Record<string, string>;
 }
 
 type UnauthorizedListener = (error: ApiError) => void;
@@ -48,12 +50,13 @@ function isJson(response: Response): boolean {
 }
 
 export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const { method = "GET", body, query, auth = true, signal } = options;
+  const { method = "GET", body, query, auth = true, signal, headers: extraHeaders } = options;
   const url = withQuery(apiUrl(path), query);
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const token = auth ? getToken() : null;
   if (token) headers.Authorization = `Token ${token}`;
+  if (extraHeaders) Object.assign(headers, extraHeaders);
 
   let response: Response;
   try {

@@ -50,6 +50,8 @@ export interface Meta {
   version: string;
   registration_open: boolean;
   stripe_public_key: string | null;
+  /** Where the console loads Stripe.js from (localstripe's stand-in in development). */
+  stripe_js_url: string | null;
   password_min_length: number;
 }
 

@@ -64,5 +64,6 @@ export const META = {
   version: "1.0.0",
   registration_open: true,
   stripe_public_key: "pk_test_x",
+  stripe_js_url: "https://js.stripe.com/v3/",
   password_min_length: 8,
 };

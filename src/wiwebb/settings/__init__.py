@@ -21,6 +21,7 @@ from .parsers import (
     SettingsError,
     SmtpConfig,
     boolean,
+    console_dir,
     database_url,
     duration,
     email_backend,
@@ -38,6 +39,7 @@ from .parsers import (
     seconds,
     secret_key,
     smtp,
+    stripe_js_url,
     throttle_rates,
     url,
 )
@@ -67,6 +69,7 @@ class Settings:
     registration_open: bool
     password_reset_timeout: timedelta
     frontend_url: str
+    console_dir: Path | None
     email_backend: str
     email: SmtpConfig
     default_from_email: str
@@ -81,6 +84,7 @@ class Settings:
     stripe_webhook_secret: str
     use_localstripe: bool
     localstripe_url: str
+    stripe_js_url: str
     log_level: str
     debug: bool
     sql_warn_statements: int
@@ -153,6 +157,9 @@ def load_settings(ini: Mapping[str, Any] | None = None, environ: Mapping[str, st
         return None if text is None else parse(name, text)
 
     var_dir = base / "var"
+    use_localstripe = off_in_production("USE_LOCALSTRIPE", value("USE_LOCALSTRIPE") or "false", environment,
+                                        "localstripe is a fake Stripe: no payment would be real")
+    localstripe_url = url("LOCALSTRIPE_URL", value("LOCALSTRIPE_URL") or "")
     return Settings(
         environment=environment,
         base_dir=base,
@@ -172,6 +179,7 @@ def load_settings(ini: Mapping[str, Any] | None = None, environ: Mapping[str, st
         password_reset_timeout=parsed("PASSWORD_RESET_TIMEOUT", duration),
         frontend_url=frontend_url(value("FRONTEND_URL"), environment, port(
             "PORT", value("PORT") or "8000")),
+        console_dir=console_dir(value("CONSOLE_DIR") or "", base),
         email_backend=email_backend(value("EMAIL_BACKEND"), environment),
         email=smtp(value),
         default_from_email=value("DEFAULT_FROM_EMAIL") or "",
@@ -184,9 +192,9 @@ def load_settings(ini: Mapping[str, Any] | None = None, environ: Mapping[str, st
         stripe_public_key=value("STRIPE_PUBLIC_KEY") or "",
         stripe_secret_key=value("STRIPE_SECRET_KEY") or value("STRIPE_API_KEY") or "",
         stripe_webhook_secret=value("STRIPE_WEBHOOK_SECRET") or "",
-        use_localstripe=off_in_production("USE_LOCALSTRIPE", value("USE_LOCALSTRIPE") or "false", environment,
-                                          "localstripe is a fake Stripe: no payment would be real"),
-        localstripe_url=url("LOCALSTRIPE_URL", value("LOCALSTRIPE_URL") or ""),
+        use_localstripe=use_localstripe,
+        localstripe_url=localstripe_url,
+        stripe_js_url=stripe_js_url(value("STRIPE_JS_URL"), use_localstripe, localstripe_url),
         log_level=parsed("LOG_LEVEL", log_level),
         debug=off_in_production("DEBUG", value("DEBUG") or "false", environment,
                                 "it is a development aid that logs every request's SQL statement count"),

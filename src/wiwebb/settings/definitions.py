@@ -36,6 +36,9 @@ DEFINITIONS = (
     Definition("FRONTEND_URL", "",
                "Where reset links point ({FRONTEND_URL}/reset-password/...); required in production; "
                "in development: http://localhost:PORT."),
+    Definition("CONSOLE_DIR", "frontend/dist",
+               "The built web console (npm run build), served at / (relative to the ini file's folder); "
+               "off: serve the API alone."),
     Definition("EMAIL_BACKEND", None, "smtp or console (console writes mails to the log; development only). "
                "Default: console in development, smtp in production."),
     Definition("EMAIL_HOST", "localhost", "SMTP server."),
@@ -68,6 +71,10 @@ DEFINITIONS = (
                "Talk to localstripe (a local fake Stripe) instead of Stripe; development only "
                "(refused in production)."),
     Definition("LOCALSTRIPE_URL", "http://127.0.0.1:8420", "Where localstripe listens."),
+    Definition("STRIPE_JS_URL", None,
+               "Where the web console loads Stripe.js from (given by GET /api/v1/meta/). Default: "
+               "https://js.stripe.com/v3/, or with USE_LOCALSTRIPE on, localstripe's stand-in at "
+               "{LOCALSTRIPE_URL}/js.stripe.com/v3/."),
     Definition("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR."),
     Definition("DEBUG", "false",
                "Development only (refused in production): warn about requests running more SQL statements "

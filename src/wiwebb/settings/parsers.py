@@ -132,6 +132,29 @@ def frontend_url(text: str | None, environment: str, listening_port: int) -> str
     return f"http://localhost:{listening_port}"
 
 
+def console_dir(text: str, base: Path) -> Path | None:
+    """The folder of the built web console (relative to the ini file's folder), or None for `off`."""
+    text = text.strip()
+    if text.lower() == "off":
+        return None
+    return (base / text).resolve()
+
+
+STRIPE_JS = "https://js.stripe.com/v3/"
+
+
+def stripe_js_url(text: str | None, use_localstripe: bool, localstripe_url: str) -> str:
+    """Where the web console loads Stripe.js from: as configured; else, with localstripe on, its
+    stand-in of Stripe.js, which it serves at /js.stripe.com/v3/ (the path it reads its own address
+    from, so the trailing slash stays); else Stripe's."""
+    if text:
+        url("STRIPE_JS_URL", text)  # checked, but kept as written: the trailing slash matters
+        return text.strip()
+    if use_localstripe and localstripe_url:
+        return f"{localstripe_url}/js.stripe.com/v3/"
+    return STRIPE_JS
+
+
 def email_backend(text: str | None, environment: str) -> str:
     backend = (text or ("smtp" if environment == "production" else "console")).strip().lower()
     if backend not in ("smtp", "console"):

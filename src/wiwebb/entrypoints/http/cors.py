@@ -15,7 +15,7 @@ from pyramid.request import Request
 from pyramid.response import Response
 
 ALLOW_METHODS = "DELETE, GET, OPTIONS, PATCH, POST, PUT"
-ALLOW_HEADERS = "accept, authorization, content-type, user-agent, x-requested-with"
+ALLOW_HEADERS = "accept, authorization, content-type, idempotency-key, user-agent, x-requested-with"
 EXPOSE_HEADERS = "Retry-After, X-Request-ID"
 MAX_AGE = "86400"
 

@@ -80,6 +80,9 @@ class Meta(Schema):
     version = fields.String()
     registration_open = fields.Boolean()
     stripe_public_key = fields.String(allow_none=True)
+    stripe_js_url = fields.String(metadata={
+        "description": "Where a browser client loads Stripe.js from: Stripe's, or localstripe's stand-in in "
+                       "development (STRIPE_JS_URL)."})
     password_min_length = fields.Integer()
 
 

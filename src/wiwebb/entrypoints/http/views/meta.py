@@ -18,5 +18,6 @@ def meta(request: Request) -> dict[str, Any]:
         "version": services.version,
         "registration_open": services.registration_open,
         "stripe_public_key": services.stripe_public_key,
+        "stripe_js_url": services.stripe_js_url,
         "password_min_length": MIN_LENGTH,
     }
