@@ -66,7 +66,7 @@ ifeq ($(NPM),)
 	@echo "console: Node.js/npm not found; skipping the web console's tests (they need Node.js 20.19+)"
 else
 	$(MAKE) --no-print-directory frontend/node_modules/.installed
-	cd frontend && npm test && npm run build
+	cd frontend && npm test && npm run build && npm run e2e
 endif
 
 ## make bench: seed a fresh PostgreSQL database (BENCH_DATABASE_URL, default a new one on the local
