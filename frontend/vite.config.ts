@@ -12,6 +12,16 @@ export default defineConfig({
     outDir: "dist",
     sourcemap: true,
     rollupOptions: {
+      output: {
+        // Libraries change less often than the console: their own files stay cached across releases.
+        manualChunks(id) {
+          if (!id.includes("/node_modules/")) return undefined;
+          if (/\/node_modules\/(react|react-dom|react-router|scheduler)\//.test(id)) return "react";
+          if (/\/node_modules\/(zod|react-hook-form|@hookform)\//.test(id)) return "forms";
+          if (id.includes("/node_modules/chart.js/") || id.includes("/node_modules/react-chartjs-2/")) return undefined;
+          return "vendor";
+        },
+      },
       onwarn(warning, warn) {
         // zod 4 has comments Rollup cannot place; it drops them harmlessly. Keep the log readable.
         if (warning.code === "INVALID_ANNOTATION" && warning.id?.includes("/node_modules/zod/")) return;
