@@ -103,6 +103,7 @@ CONTRACT = {
     "/api/v1/subscriptions/change/": {"POST"},
     "/api/v1/subscriptions/resume/": {"POST"},
     "/api/v1/subscriptions/payment-method/": {"POST"},
+    "/api/v1/subscriptions/setup-intent/": {"POST"},
     "/api/v1/subscriptions/status/": {"GET"},
     "/api/v1/subscriptions/me/limits/": {"GET"},
     "/api/v1/subscriptions/invoices/": {"GET"},

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import requests
 import stripe
 
 from wiwebb.adapters.memory import InMemoryPaymentGateway
@@ -24,6 +25,9 @@ FAKE_CARDS = {"good": "pm_card_visa", "declining": "pm_card_chargeCustomerFail"}
 class Provider:
     gateway: Any  # a PaymentGateway
     card: Callable[[str], str]  # "good" or "declining" -> a payment method id, as Stripe.js makes one
+    # (setup intent id, its client secret, "good" or "declining") -> the payment method the
+    # customer's browser saves by confirming it (Stripe.js confirmCardSetup)
+    confirm_setup: Callable[[str, str, str], str]
 
     def customer(self, card: str = "good") -> str:
         customer = self.gateway.create_customer("ada@example.com", "Ada", {"user_id": "7"})
@@ -38,7 +42,9 @@ class Provider:
 @pytest.fixture(params=["fake", "localstripe"])
 def provider(request):
     if request.param == "fake":
-        yield Provider(InMemoryPaymentGateway(), FAKE_CARDS.__getitem__)
+        fake = InMemoryPaymentGateway()
+        yield Provider(fake, FAKE_CARDS.__getitem__,
+                       lambda intent, secret, kind: fake.confirm_setup_intent(intent, FAKE_CARDS[kind]).payment_method)
         return
     server = request.getfixturevalue("localstripe")
     http = stripe.RequestsClient(timeout=10)
@@ -49,7 +55,16 @@ def provider(request):
         details = {"number": CARD_NUMBERS[kind], "exp_month": 12, "exp_year": 2034, "cvc": "123"}
         return api.payment_methods.create(params={"type": "card", "card": details}).id
 
-    yield Provider(gateway, card)
+    def confirm_setup(intent: str, secret: str, kind: str) -> str:
+        # What localstripe's Stripe.js stand-in sends: the publishable key, not the secret one.
+        details = {"number": CARD_NUMBERS[kind], "exp_month": 12, "exp_year": 2034, "cvc": "123"}
+        answer = requests.post(f"{server.url}/v1/setup_intents/{intent}/confirm", timeout=10, json={
+            "key": "pk_test_wiwebb", "use_stripe_sdk": True, "client_secret": secret,
+            "payment_method_data": {"type": "card", "card": details}}).json()
+        assert answer["status"] == "succeeded", answer
+        return str(answer["payment_method"])
+
+    yield Provider(gateway, card, confirm_setup)
     gateway.close()
 
 
@@ -66,6 +81,22 @@ def test_a_good_card_makes_an_active_subscription(provider):
     assert provider.gateway.retrieve_subscription(subscription.id) == subscription
     [invoice] = provider.gateway.list_invoices(customer)
     assert (invoice.amount_paid, invoice.status, invoice.subscription) == (20000, "paid", subscription.id)
+
+
+@pytest.mark.parametrize(("kind", "status"), [("good", "active"), ("declining", "incomplete")])
+def test_a_card_saved_by_a_setup_intent_pays_the_subscription(provider, kind, status):
+    customer = provider.gateway.create_customer("ada@example.com", "Ada", {}).id
+    price = provider.monthly()
+
+    intent = provider.gateway.create_setup_intent(customer, idempotency_key="setup-1")
+    assert intent.id.startswith("seti_") and intent.client_secret.startswith(f"{intent.id}_secret_")
+    assert (intent.status, intent.customer, intent.payment_method) == ("requires_payment_method", customer, None)
+    card = provider.confirm_setup(intent.id, intent.client_secret, kind)
+    assert card.startswith("pm_")
+
+    assert provider.gateway.set_default_payment_method(customer, card) == card
+    assert provider.gateway.set_default_payment_method(customer, card) == card  # attached already: still fine
+    assert provider.gateway.create_subscription(customer, price).status == status
 
 
 def test_a_declining_card_leaves_an_incomplete_subscription_with_a_secret(provider):

@@ -82,10 +82,12 @@ def test_every_create_sends_its_idempotency_key(gateway, http_client, new_card):
     gateway.create_subscription(customer.id, price.id, idempotency_key="k-subscription")
     intent = gateway.create_payment_intent(100, "usd", payment_method=new_card(GOOD_CARD), idempotency_key="k-pay")
     gateway.refund(intent.id, idempotency_key="k-refund")
+    gateway.create_setup_intent(customer.id, idempotency_key="k-setup")
 
     sent = {url.split("/v1/")[1]: headers.get("Idempotency-Key") for _, url, headers in http_client.sent}
     expected = {"customers": "k-customer", "products": "k-product", "plans": "k-price",
-                "subscriptions": "k-subscription", "payment_intents": "k-pay", "refunds": "k-refund"}
+                "subscriptions": "k-subscription", "payment_intents": "k-pay", "refunds": "k-refund",
+                "setup_intents": "k-setup"}
     assert {path: sent.get(path) for path in expected} == expected
     assert (customer.email, customer.name) == ("bob@example.com", "Bob")
 
@@ -108,6 +110,28 @@ def test_the_default_payment_method_is_the_attached_one(gateway, customer, strip
     settings = stripe_api.customers.retrieve(customer.id).invoice_settings
     assert attached.startswith("pm_") and attached != "pm_card_visa"
     assert settings.default_payment_method == attached
+
+
+def test_a_setup_intent_saves_cards_of_its_customer_for_later(gateway, customer, stripe_api):
+    intent = gateway.create_setup_intent(customer.id)
+
+    assert (intent.status, intent.customer, intent.payment_method) == ("requires_payment_method", customer.id, None)
+    sent = stripe_api.setup_intents.retrieve(intent.id)
+    assert (sent.usage, sent.payment_method_types, sent.client_secret) == ("off_session", ["card"],
+                                                                           intent.client_secret)
+
+
+def test_a_method_attached_to_the_customer_already_is_made_default_without_attaching_again(
+        gateway, customer, new_card, stripe_api, http_client):
+    card = new_card(GOOD_CARD)
+    stripe_api.payment_methods.attach(card, params={"customer": customer.id})  # as a SetupIntent does on Stripe
+    http_client.sent.clear()
+
+    assert gateway.set_default_payment_method(customer.id, card) == card
+
+    assert [url.split("/v1/")[1] for _, url, _ in http_client.sent] == [
+        f"payment_methods/{card}", f"customers/{customer.id}"]
+    assert stripe_api.customers.retrieve(customer.id).invoice_settings.default_payment_method == card
 
 
 def test_a_card_declined_on_attach_is_refused_with_stripes_message(gateway, customer, new_card):

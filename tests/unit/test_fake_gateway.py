@@ -71,6 +71,32 @@ def test_unknown_payment_methods_and_customers_are_resource_missing(gateway, cus
     assert refused(gateway.list_invoices, "cus_nope").code == "resource_missing"
 
 
+def test_a_setup_intent_saves_a_card_to_its_customer_once_the_browser_confirms_it(gateway, monthly):
+    customer = gateway.create_customer("ada@example.com", "Ada", {})
+
+    intent = gateway.create_setup_intent(customer.id, idempotency_key="k-setup")
+    assert intent.id.startswith("seti_") and intent.client_secret.startswith(f"{intent.id}_secret_")
+    assert (intent.status, intent.customer, intent.payment_method) == ("requires_payment_method", customer.id, None)
+    assert gateway.create_setup_intent(customer.id, idempotency_key="k-setup") == intent  # replayed
+    confirmed = gateway.confirm_setup_intent(intent.id)
+    assert confirmed.status == "succeeded" and confirmed.payment_method.startswith("pm_")
+    assert gateway.attached_payment_methods[confirmed.payment_method] == customer.id
+    assert refused(gateway.confirm_setup_intent, intent.id).code == "setup_intent_unexpected_state"
+
+    assert gateway.set_default_payment_method(customer.id, confirmed.payment_method) == confirmed.payment_method
+    assert gateway.create_subscription(customer.id, monthly.id).status == "active"
+    assert refused(gateway.create_setup_intent, "cus_nope").code == "resource_missing"
+
+
+def test_a_setup_intents_declining_card_is_saved_but_its_charges_fail(gateway, monthly):
+    customer = gateway.create_customer(None, None, {})
+    intent = gateway.create_setup_intent(customer.id)
+    card = gateway.confirm_setup_intent(intent.id, "pm_card_chargeCustomerFail").payment_method
+
+    gateway.set_default_payment_method(customer.id, card)
+    assert gateway.create_subscription(customer.id, monthly.id).status == "incomplete"
+
+
 # -- products and prices ---------------------------------------------------------------------------
 
 def test_a_retired_price_takes_no_new_subscription_but_keeps_the_old(gateway, customer, monthly):

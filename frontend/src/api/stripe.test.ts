@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import {
   CardPaymentError,
   confirmCardPayment,
-  createCardPaymentMethod,
+  confirmCardSetup,
   loadStripeJs,
   type StripeCardElement,
   type StripeClient,
@@ -13,16 +13,16 @@ function scriptFor(url: string): HTMLScriptElement | null {
   return document.head.querySelector(`script[src="${url}"]`);
 }
 
-function client(result: Awaited<ReturnType<StripeClient["createPaymentMethod"]>>): StripeClient {
+function client(result: Awaited<ReturnType<StripeClient["confirmCardSetup"]>>): StripeClient {
   return {
     elements: vi.fn(),
-    createPaymentMethod: vi.fn(async () => result),
+    confirmCardSetup: vi.fn(async () => result),
     confirmCardPayment: vi.fn(async () => ({ paymentIntent: { id: "pi_1", status: "succeeded" } })),
   } as unknown as StripeClient;
 }
 
-const card = (number?: string) =>
-  ({ mount: vi.fn(), destroy: vi.fn(), on: vi.fn(), ...(number ? { value: { card: { number } } } : {}) }) as StripeCardElement;
+const card = () => ({ mount: vi.fn(), destroy: vi.fn(), on: vi.fn() }) as StripeCardElement;
+const SECRET = "seti_1_secret_abc";
 
 describe("loading Stripe.js", () => {
   it("answers window.Stripe at once when it is there", async () => {
@@ -67,30 +67,34 @@ describe("loading Stripe.js", () => {
   });
 });
 
-describe("card payment methods", () => {
-  it("answers the id of the payment method Stripe.js made", async () => {
-    const stripe = client({ paymentMethod: { id: "pm_real" } });
+describe("saving a card with a SetupIntent", () => {
+  it("confirms the intent with the mounted card and answers the saved payment method's id", async () => {
+    const stripe = client({ setupIntent: { id: "seti_1", status: "succeeded", payment_method: "pm_real" } });
     const element = card();
-    await expect(createCardPaymentMethod(stripe, element)).resolves.toBe("pm_real");
-    expect(stripe.createPaymentMethod).toHaveBeenCalledWith({ type: "card", card: element });
+    await expect(confirmCardSetup(stripe, element, SECRET)).resolves.toBe("pm_real");
+    expect(stripe.confirmCardSetup).toHaveBeenCalledWith(SECRET, { payment_method: { card: element } });
   });
 
-  it("throws Stripe's message for a refused card", async () => {
-    const stripe = client({ error: { message: "Your card number is invalid." } });
-    await expect(createCardPaymentMethod(stripe, card())).rejects.toThrow("Your card number is invalid.");
+  it("reads an expanded payment method, and localstripe's answer with `error: null`", async () => {
+    const expanded = client({ setupIntent: { id: "seti_1", status: "succeeded", payment_method: { id: "pm_x" } } });
+    await expect(confirmCardSetup(expanded, card(), SECRET)).resolves.toBe("pm_x");
+    const local = client({ error: null, setupIntent: { id: "seti_1", status: "succeeded", payment_method: "pm_l" } });
+    await expect(confirmCardSetup(local, card(), SECRET)).resolves.toBe("pm_l");
   });
 
-  it("uses Stripe's test payment methods for localstripe's test cards (its stand-in makes none)", async () => {
-    await expect(createCardPaymentMethod(client(undefined), card("4242 4242 4242 4242"))).resolves.toBe("pm_card_visa");
-    await expect(createCardPaymentMethod(client(undefined), card("4000000000000341"))).resolves.toBe(
-      "pm_card_chargeCustomerFail",
+  it("throws Stripe's message for a refused card, and a message of its own for an answer without a card", async () => {
+    const refused = client({ error: { message: "Your card was declined.", code: "card_declined" } });
+    await expect(confirmCardSetup(refused, card(), SECRET)).rejects.toThrow(
+      new CardPaymentError("Your card was declined."),
     );
-    await expect(createCardPaymentMethod(client(undefined), card("5555555555554444"))).rejects.toThrow(
-      "use a test card such as 4242 4242 4242 4242",
-    );
-    await expect(createCardPaymentMethod(client(undefined), card())).rejects.toThrow("The card could not be used.");
+    await expect(confirmCardSetup(client({ error: {} }), card(), SECRET)).rejects.toThrow("The card could not be saved.");
+    await expect(confirmCardSetup(client(undefined), card(), SECRET)).rejects.toThrow("The card could not be saved.");
+    const empty = client({ setupIntent: { id: "seti_1", status: "succeeded", payment_method: null } });
+    await expect(confirmCardSetup(empty, card(), SECRET)).rejects.toThrow("The card could not be saved.");
   });
+});
 
+describe("confirming a payment", () => {
   it("confirms a payment with its client secret and throws Stripe's message on failure", async () => {
     const stripe = client(undefined);
     await confirmCardPayment(stripe, "pi_1_secret_x");

@@ -2,7 +2,8 @@
  * Stripe.js, loaded from the URL that `GET meta/` gives (`stripe_js_url`: Stripe's own, or
  * localstripe's stand-in in development), behind the few typed calls the console makes. Only what
  * both Stripe.js and localstripe's stand-in offer is used: `Stripe(key)`, `elements().create("card")`,
- * `mount`, `on("change")`, `destroy`, `createPaymentMethod` and `confirmCardPayment(secret)`.
+ * `mount`, `on("change")`, `destroy`, `confirmCardSetup(secret, {payment_method: {card}})` and
+ * `confirmCardPayment(secret)`.
  */
 
 export interface StripeJsError {
@@ -27,12 +28,20 @@ export interface StripeElements {
   create(type: "card", options?: Record<string, unknown>): StripeCardElement;
 }
 
+/** A confirmed SetupIntent: `payment_method` is the saved card's id (an object only when expanded). */
+export interface StripeSetupIntent {
+  id: string;
+  status: string;
+  payment_method?: string | { id: string } | null;
+}
+
 export interface StripeClient {
   elements(): StripeElements;
-  createPaymentMethod(data: {
-    type: "card";
-    card: StripeCardElement;
-  }): Promise<{ paymentMethod?: { id: string }; error?: StripeJsError } | undefined>;
+  /** Stripe.js answers `{setupIntent}` or `{error}`; localstripe's stand-in also `{error: null, setupIntent}`. */
+  confirmCardSetup(
+    clientSecret: string,
+    data: { payment_method: { card: StripeCardElement } },
+  ): Promise<{ setupIntent?: StripeSetupIntent; error?: StripeJsError | null } | undefined>;
   confirmCardPayment(
     clientSecret: string,
   ): Promise<{ paymentIntent?: { id: string; status: string }; error?: StripeJsError } | undefined>;
@@ -82,37 +91,21 @@ export function loadStripeJs(url: string): Promise<StripeFactory> {
 }
 
 /**
- * Stripe's test payment methods for the test card numbers that localstripe knows: its stand-in of
- * Stripe.js cannot create a payment method (its `createPaymentMethod` answers nothing), while
- * localstripe's API (and Stripe's in test mode) accepts these ids. Development only: with real
- * Stripe.js `createPaymentMethod` always answers.
+ * Saves the card typed into the mounted element by confirming the SetupIntent whose
+ * `clientSecret` the API gave (`subscriptions/setup-intent/`), and answers the saved card's
+ * payment method id; throws CardPaymentError with Stripe's message when the card is refused.
  */
-export const LOCALSTRIPE_TEST_PAYMENT_METHODS: Readonly<Record<string, string>> = {
-  "4242424242424242": "pm_card_visa",
-  "4000000000000002": "pm_card_visa_chargeDeclined",
-  "4000000000000341": "pm_card_chargeCustomerFail",
-};
-
-/** The card number typed into localstripe's stand-in element (plain inputs, no iframe). */
-function localstripeCardNumber(card: StripeCardElement): string | null {
-  const value = (card as { value?: { card?: { number?: unknown } } }).value;
-  const number = value?.card?.number;
-  return typeof number === "string" ? number.replace(/\s+/g, "") : null;
-}
-
-/** Creates a card payment method from the mounted element; answers its id or throws CardPaymentError. */
-export async function createCardPaymentMethod(stripe: StripeClient, card: StripeCardElement): Promise<string> {
-  const result = await stripe.createPaymentMethod({ type: "card", card });
-  if (result?.error) throw new CardPaymentError(result.error.message ?? "The card could not be used.");
-  if (result?.paymentMethod?.id) return result.paymentMethod.id;
-  const number = localstripeCardNumber(card);
-  const testMethod = number === null ? undefined : LOCALSTRIPE_TEST_PAYMENT_METHODS[number];
-  if (testMethod) return testMethod;
-  throw new CardPaymentError(
-    number === null
-      ? "The card could not be used."
-      : "localstripe cannot use this card number: use a test card such as 4242 4242 4242 4242.",
-  );
+export async function confirmCardSetup(
+  stripe: StripeClient,
+  card: StripeCardElement,
+  clientSecret: string,
+): Promise<string> {
+  const result = await stripe.confirmCardSetup(clientSecret, { payment_method: { card } });
+  if (result?.error) throw new CardPaymentError(result.error.message ?? "The card could not be saved.");
+  const method = result?.setupIntent?.payment_method;
+  const id = typeof method === "string" ? method : method?.id;
+  if (!id) throw new CardPaymentError("The card could not be saved.");
+  return id;
 }
 
 /** Completes a first payment that still needs the customer (3-D Secure); throws CardPaymentError. */

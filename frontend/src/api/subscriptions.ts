@@ -117,6 +117,17 @@ export function subscribe(body: SubscribeBody, idempotencyKey: string): Promise<
   });
 }
 
+/** `setup-intent/`'s answer: a Stripe SetupIntent for Stripe.js `confirmCardSetup`. */
+export interface SetupIntent {
+  id: string;
+  client_secret: string;
+}
+
+/** Starts saving a card: a SetupIntent for the caller's Stripe customer (made if need be). */
+export function createSetupIntent(): Promise<SetupIntent> {
+  return apiRequest<SetupIntent>("subscriptions/setup-intent/", { method: "POST" });
+}
+
 /** Cancels the caller's own subscription at the end of its period. */
 export function cancelSubscription(): Promise<Subscription> {
   return apiRequest<Subscription>("subscriptions/cancel/", { method: "POST", body: {} });

@@ -11,14 +11,17 @@ time passing (no renewals, no trial ending), webhooks, proration line items.
 
 Cards: `set_default_payment_method` and `create_payment_intent(payment_method=...)` take any
 `pm_...` id (a good card) or the test aliases `pm_card_visa` (good), `pm_card_chargeCustomerFail`
-and `pm_card_declined` (attach, but every charge is declined); `pm_invalid...` is unknown.
+and `pm_card_declined` (attach, but every charge is declined); `pm_invalid...` is unknown. A card
+saved through a SetupIntent is made by `confirm_setup_intent`, what Stripe.js does in the browser.
 
 Test controls: `now` (settable; otherwise the `clock` given, or the real time), `fail_next(n)`
 and `unavailable` (calls raise `PaymentProviderUnavailable` and do nothing), `lose_next_answer(n)`
 (the call takes effect, then raises it: the answer was lost), `calls` (every call made, as
-`(method, idempotency_key)`), `set_subscription_status` (what a webhook would report), and the
-stores (`customers`, `products`, `prices`, `payment_intents`, `refunds`, `subscriptions`,
-`invoices`, `default_payment_methods`) to look behind the port without making calls.
+`(method, idempotency_key)`), `set_subscription_status` (what a webhook would report),
+`confirm_setup_intent` (the customer's browser confirming a SetupIntent), and the stores
+(`customers`, `products`, `prices`, `payment_intents`, `refunds`, `subscriptions`, `invoices`,
+`default_payment_methods`, `setup_intents`, `attached_payment_methods`) to look behind the port
+without making calls.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from wiwebb.domain.payments import (
     GatewayPrice,
     GatewayProduct,
     GatewayRefund,
+    GatewaySetupIntent,
     GatewaySubscription,
     Interval,
     PaymentGateway,
@@ -103,6 +107,8 @@ class InMemoryPaymentGateway:
         self.customers: dict[str, GatewayCustomer] = {}
         self.customer_metadata: dict[str, dict[str, str]] = {}
         self.default_payment_methods: dict[str, str] = {}  # customer -> payment method
+        self.attached_payment_methods: dict[str, str] = {}  # payment method -> customer
+        self.setup_intents: dict[str, GatewaySetupIntent] = {}
         self._cards: dict[str, bool] = {}  # payment method -> whether its charges fail
         self.products: dict[str, GatewayProduct] = {}
         self.prices: dict[str, GatewayPrice] = {}
@@ -149,6 +155,21 @@ class InMemoryPaymentGateway:
                 invoice.value = replace(invoice.value, status="void")
         return self._view(record)
 
+    def confirm_setup_intent(self, setup_intent: str, card: str = "pm_card_visa") -> GatewaySetupIntent:
+        """What Stripe.js `confirmCardSetup` does with the intent's client secret: make a payment
+        method of `card` (a test alias says whether its charges fail) and attach it to the intent's
+        customer. Not a call: neither recorded nor subject to failures."""
+        intent = self.setup_intents[setup_intent]
+        if intent.status != "requires_payment_method":
+            raise PaymentRefused("You cannot confirm this SetupIntent because it has already succeeded.",
+                                 "setup_intent_unexpected_state")
+        made = self._new_id("pm")
+        self._cards[made] = self._card_fails(card)
+        if intent.customer is not None:
+            self.attached_payment_methods[made] = intent.customer
+        self.setup_intents[setup_intent] = replace(intent, status="succeeded", payment_method=made)
+        return self.setup_intents[setup_intent]
+
     @property
     def subscriptions(self) -> dict[str, GatewaySubscription]:
         return {key: self._view(record) for key, record in self._subscriptions.items()}
@@ -168,11 +189,21 @@ class InMemoryPaymentGateway:
         return customer
 
     @_provider_call
+    def create_setup_intent(self, customer: str, *, idempotency_key: str | None = None) -> GatewaySetupIntent:
+        self._customer(customer)
+        intent_id = self._new_id("seti")
+        intent = GatewaySetupIntent(id=intent_id, client_secret=f"{intent_id}_secret_{next(self._ids)}",
+                                    status="requires_payment_method", customer=customer)
+        self.setup_intents[intent_id] = intent
+        return intent
+
+    @_provider_call
     def set_default_payment_method(self, customer: str, payment_method: str) -> str:
         self._customer(customer)
         fails = self._card_fails(payment_method)
         attached = self._new_id("pm") if payment_method in CARD_ALIASES else payment_method
         self._cards[attached] = fails
+        self.attached_payment_methods[attached] = customer
         self.default_payment_methods[customer] = attached
         return attached
 

@@ -111,6 +111,20 @@ class GatewayRefund:
 
 
 @dataclass(frozen=True)
+class GatewaySetupIntent:
+    """A card being saved for later payments: the customer's browser confirms it with
+    `client_secret` (Stripe.js `confirmCardSetup`), which makes the card's payment method (and, on
+    Stripe, attaches it to `customer`)."""
+
+    id: str
+    client_secret: str
+    status: str  # requires_payment_method, requires_confirmation, requires_action, processing,
+    #              succeeded, canceled
+    customer: str | None
+    payment_method: str | None = None  # once confirmed
+
+
+@dataclass(frozen=True)
 class GatewayInvoice:
     id: str
     number: str | None  # None until the invoice is finalized (and always on localstripe)
@@ -132,9 +146,16 @@ class PaymentGateway(Protocol):
                         *, idempotency_key: str | None = None) -> GatewayCustomer: ...
 
     def set_default_payment_method(self, customer: str, payment_method: str) -> str:
-        """Attach the payment method to the customer and make it the one their invoices are paid
-        with. Returns the attached method's id, which differs from `payment_method` when that is a
-        test alias such as `pm_card_visa`."""
+        """Attach the payment method to the customer (unless it is attached to them already, as
+        a SetupIntent's card is) and make it the one their invoices are paid with. Returns the
+        attached method's id, which differs from `payment_method` when that is a test alias such
+        as `pm_card_visa`."""
+        ...
+
+    def create_setup_intent(self, customer: str, *, idempotency_key: str | None = None) -> GatewaySetupIntent:
+        """A SetupIntent for saving a card of the customer for payments made without them
+        (`usage=off_session`, cards only). Its `client_secret` goes to the customer's browser;
+        the payment method it makes is then handed to `set_default_payment_method`."""
         ...
 
     def create_product(self, name: str, description: str | None = None,

@@ -31,7 +31,7 @@ from .errors import DomainError, InvalidOperation, NotFound, PermissionDenied, V
 from .listing import Page, PageRequest
 from .model import User
 from .operations import Replay
-from .payments import GatewayInvoice
+from .payments import GatewayInvoice, GatewaySetupIntent
 from .rbac import Permission, Scope, Target
 from .subscription_records import ALREADY_SUBSCRIBED, Outcome, SubscriptionRecords, timestamp
 
@@ -182,6 +182,17 @@ class SubscriptionService(SubscriptionRecords):
         self._subscriptions.update(current)
         self._record(actor, actor, "changed", current, previous_pricing=previous)
         return Outcome(current, remote.client_secret, operation)
+
+    def start_card_setup(self, actor: User) -> GatewaySetupIntent:
+        """A SetupIntent for the caller's customer at the provider (made if need be): the browser
+        confirms it with its `client_secret` (Stripe.js `confirmCardSetup`), which saves the card,
+        then subscribes with the card's payment method. Nothing is recorded: an intent left
+        unconfirmed charges nothing and saves nothing."""
+        rbac.authorize(actor, Permission.OWN_ACCOUNT)
+        self._provider()  # no customer made for an intent that cannot be
+        key = str(uuid.uuid4())
+        customer = self._customer(actor, key)
+        return self._provider().create_setup_intent(customer, idempotency_key=f"{key}-setup-intent")
 
     def set_payment_method(self, actor: User, payment_method: str) -> str:
         rbac.authorize(actor, Permission.OWN_ACCOUNT)

@@ -6,12 +6,18 @@ import { formatPricing } from "../../api/plans";
 import {
   CardPaymentError,
   confirmCardPayment,
-  createCardPaymentMethod,
+  confirmCardSetup,
   loadStripeJs,
   type StripeCardElement,
   type StripeClient,
 } from "../../api/stripe";
-import { newIdempotencyKey, subscribe, subscriptionKeys, type SubscribeAnswer } from "../../api/subscriptions";
+import {
+  createSetupIntent,
+  newIdempotencyKey,
+  subscribe,
+  subscriptionKeys,
+  type SubscribeAnswer,
+} from "../../api/subscriptions";
 import { FormAlert } from "../../components/FormAlert";
 import { Loading, QueryError } from "../../components/QueryStatus";
 import styles from "./billing.module.css";
@@ -30,9 +36,10 @@ function messagesOf(error: Error): string[] {
 }
 
 /**
- * Collects a card with Stripe.js for a paid plan: a card Element, a PaymentMethod, then
- * `subscribe/` with it (under an Idempotency-Key), and the 3-D Secure step when the answer
- * carries a `client_secret`.
+ * Collects a card with Stripe.js for a paid plan: a card Element; on "Pay and subscribe" a
+ * SetupIntent from the API (`setup-intent/`) that Stripe.js confirms with the card, saving it;
+ * then `subscribe/` with the saved card's payment method (under an Idempotency-Key), and the
+ * 3-D Secure step when the answer carries a `client_secret`.
  */
 export function CardCheckout({
   plan,
@@ -89,7 +96,8 @@ export function CardCheckout({
   const pay = useMutation({
     mutationFn: async (): Promise<SubscribeAnswer> => {
       if (!mounted) throw new CardPaymentError("The card form is not ready yet.");
-      const paymentMethod = await createCardPaymentMethod(mounted.client, mounted.card);
+      const setup = await createSetupIntent();
+      const paymentMethod = await confirmCardSetup(mounted.client, mounted.card, setup.client_secret);
       const answer = await subscribe({ pricing_id: pricing.id, payment_method: paymentMethod }, newIdempotencyKey());
       if (answer.client_secret) {
         try {

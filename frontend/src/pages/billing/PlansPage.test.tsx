@@ -1,10 +1,20 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { META, jsonResponse, renderApp } from "../../test/helpers";
-import { ACTIVE, CATALOGUE, STAFF, SUBSCRIBER, billingApi, callsTo, fakeStripe } from "./testing";
+import { ACTIVE, CATALOGUE, SETUP_INTENT, STAFF, SUBSCRIBER, billingApi, callsTo, fakeStripe } from "./testing";
 
 const PLANS = "GET /api/v1/subscriptions/plans/";
 const SUBSCRIBE = "POST /api/v1/subscriptions/subscribe/";
+const SETUP = "POST /api/v1/subscriptions/setup-intent/";
+
+/** When each fetch of `METHOD path` was made, in the order of every mock's calls. */
+function callOrder(fetchMock: ReturnType<typeof billingApi>, method: string, path: string): number[] {
+  return fetchMock.mock.calls.flatMap(([input, init], index) =>
+    (init?.method ?? "GET") === method && new URL(String(input)).pathname === path
+      ? [fetchMock.mock.invocationCallOrder[index] ?? -1]
+      : [],
+  );
+}
 
 function signIn() {
   window.localStorage.setItem("auth_token", "s".repeat(40));
@@ -71,11 +81,12 @@ describe("plans page", () => {
     expect(router.state.location.pathname).toBe("/plans");
   });
 
-  it("collects a card with Stripe.js for a paid plan and subscribes with the payment method", async () => {
+  it("saves the card with a SetupIntent, then subscribes with its payment method", async () => {
     signIn();
     const stripe = fakeStripe();
     const fetchMock = billingApi(SUBSCRIBER, {
       [PLANS]: CATALOGUE,
+      [SETUP]: SETUP_INTENT,
       [SUBSCRIBE]: () => jsonResponse(201, ACTIVE),
       "GET /api/v1/subscriptions/status/": ACTIVE,
     });
@@ -87,16 +98,28 @@ describe("plans page", () => {
     expect(await within(form).findByText("card element")).toBeInTheDocument();
     expect(stripe.factory).toHaveBeenCalledWith("pk_test_x");
     expect(within(form).getByRole("group", { name: "Card" })).toContainElement(within(form).getByText("card element"));
+    expect(callsTo(fetchMock, "POST", "/api/v1/subscriptions/setup-intent/")).toHaveLength(0);
 
     await user.click(within(form).getByRole("button", { name: "Pay and subscribe" }));
     await screen.findByRole("heading", { name: "My subscription" });
     expect(router.state.location.pathname).toBe("/subscription");
-    expect(stripe.client.createPaymentMethod).toHaveBeenCalledWith({ type: "card", card: stripe.card });
+    const [setup] = callsTo(fetchMock, "POST", "/api/v1/subscriptions/setup-intent/");
+    expect(setup?.body).toBeUndefined();
+    expect(stripe.client.confirmCardSetup).toHaveBeenCalledTimes(1);
+    expect(stripe.client.confirmCardSetup).toHaveBeenCalledWith("seti_1_secret_abc", {
+      payment_method: { card: stripe.card },
+    });
     expect(stripe.client.confirmCardPayment).not.toHaveBeenCalled();
     const [call] = callsTo(fetchMock, "POST", "/api/v1/subscriptions/subscribe/");
     expect(call?.body).toEqual({ pricing_id: 31, payment_method: "pm_test_1" });
     expect(call?.headers["Idempotency-Key"]).toMatch(/^[0-9a-f-]{36}$/);
     expect(callsTo(fetchMock, "POST", "/api/v1/subscriptions/subscribe/")).toHaveLength(1);
+    // In order: the intent from the API, Stripe.js saving the card, then the subscribe.
+    const [setupAt] = callOrder(fetchMock, "POST", "/api/v1/subscriptions/setup-intent/");
+    const [confirmAt] = stripe.client.confirmCardSetup.mock.invocationCallOrder;
+    const [subscribeAt] = callOrder(fetchMock, "POST", "/api/v1/subscriptions/subscribe/");
+    expect(setupAt).toBeLessThan(confirmAt ?? -1);
+    expect(confirmAt).toBeLessThan(subscribeAt ?? -1);
   });
 
   it("confirms the first payment when the answer carries a client_secret, then reads the status again", async () => {
@@ -105,6 +128,7 @@ describe("plans page", () => {
     let statusReads = 0;
     const fetchMock = billingApi(SUBSCRIBER, {
       [PLANS]: CATALOGUE,
+      [SETUP]: SETUP_INTENT,
       [SUBSCRIBE]: () => jsonResponse(201, { ...ACTIVE, status: "incomplete", client_secret: "pi_9_secret_abc" }),
       "GET /api/v1/subscriptions/status/": () => {
         statusReads += 1;
@@ -129,6 +153,7 @@ describe("plans page", () => {
     });
     billingApi(SUBSCRIBER, {
       [PLANS]: CATALOGUE,
+      [SETUP]: SETUP_INTENT,
       [SUBSCRIBE]: () => jsonResponse(201, { ...ACTIVE, status: "incomplete", client_secret: "pi_9_secret_abc" }),
     });
     const { user, router } = renderApp("/plans");
@@ -142,28 +167,55 @@ describe("plans page", () => {
     expect(router.state.location.pathname).toBe("/plans");
   });
 
-  it("shows a refused card before calling the API, and the API's refusal of a paid subscription", async () => {
+  it("shows a card Stripe.js refuses to save without subscribing, then the API's refusal of the subscription", async () => {
     signIn();
     const stripe = fakeStripe({
-      createPaymentMethod: async () => ({ error: { message: "Your card number is incomplete." } }),
+      confirmCardSetup: async () => ({ error: { message: "Your card was declined.", type: "card_error" } }),
     });
     const fetchMock = billingApi(SUBSCRIBER, {
       [PLANS]: CATALOGUE,
+      [SETUP]: SETUP_INTENT,
       [SUBSCRIBE]: () => jsonResponse(400, { detail: "User already has an active subscription" }),
+    });
+    const { user, router } = renderApp("/plans");
+    await user.click(await screen.findByRole("button", { name: "Subscribe to Premium" }));
+    await screen.findByText("card element");
+    await user.click(screen.getByRole("button", { name: "Pay and subscribe" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("Your card was declined.");
+    expect(alert.compareDocumentPosition(screen.getByRole("group", { name: "Card" }))).toBe(
+      Node.DOCUMENT_POSITION_FOLLOWING,
+    );
+    expect(callsTo(fetchMock, "POST", "/api/v1/subscriptions/subscribe/")).toHaveLength(0);
+    expect(screen.getByRole("button", { name: "Pay and subscribe" })).toBeEnabled();
+
+    stripe.client.confirmCardSetup.mockImplementation(async () => ({
+      setupIntent: { id: "seti_2", status: "succeeded", payment_method: "pm_test_2" },
+    }));
+    await user.click(screen.getByRole("button", { name: "Pay and subscribe" }));
+    await waitFor(() =>
+      expect(screen.getByRole("alert")).toHaveTextContent("User already has an active subscription"),
+    );
+    const calls = callsTo(fetchMock, "POST", "/api/v1/subscriptions/subscribe/");
+    expect(calls.map((call) => call.body)).toEqual([{ pricing_id: 31, payment_method: "pm_test_2" }]);
+    expect(callsTo(fetchMock, "POST", "/api/v1/subscriptions/setup-intent/")).toHaveLength(2);
+    expect(router.state.location.pathname).toBe("/plans");
+  });
+
+  it("shows the API's refusal to start saving a card, and Stripe.js is not asked", async () => {
+    signIn();
+    const stripe = fakeStripe();
+    const fetchMock = billingApi(SUBSCRIBER, {
+      [PLANS]: CATALOGUE,
+      [SETUP]: () => jsonResponse(503, { detail: "Payment provider unavailable. Try again later." }),
     });
     const { user } = renderApp("/plans");
     await user.click(await screen.findByRole("button", { name: "Subscribe to Premium" }));
     await screen.findByText("card element");
     await user.click(screen.getByRole("button", { name: "Pay and subscribe" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent("Your card number is incomplete.");
+    expect(await screen.findByRole("alert")).toHaveTextContent("Payment provider unavailable. Try again later.");
+    expect(stripe.client.confirmCardSetup).not.toHaveBeenCalled();
     expect(callsTo(fetchMock, "POST", "/api/v1/subscriptions/subscribe/")).toHaveLength(0);
-
-    stripe.client.createPaymentMethod.mockImplementation(async () => ({ paymentMethod: { id: "pm_test_2" } }));
-    await user.click(screen.getByRole("button", { name: "Pay and subscribe" }));
-    await waitFor(() =>
-      expect(screen.getByRole("alert")).toHaveTextContent("User already has an active subscription"),
-    );
-    expect(callsTo(fetchMock, "POST", "/api/v1/subscriptions/subscribe/")).toHaveLength(1);
   });
 
   it("shows the card element's own errors under it", async () => {

@@ -131,8 +131,14 @@ export function callsTo(fetchMock: ReturnType<typeof mockFetch>, method: string,
     }));
 }
 
-/** A stand-in of window.Stripe: a card element that mounts a marker, and spies on every call. */
-export function fakeStripe(overrides: Partial<Pick<StripeClient, "createPaymentMethod" | "confirmCardPayment">> = {}) {
+/** `setup-intent/`'s answer in the billing tests. */
+export const SETUP_INTENT = { id: "seti_1", client_secret: "seti_1_secret_abc" };
+
+/**
+ * A stand-in of window.Stripe: a card element that mounts a marker, and spies on every call.
+ * `confirmCardSetup` saves the card as `pm_test_1` unless overridden.
+ */
+export function fakeStripe(overrides: Partial<Pick<StripeClient, "confirmCardSetup" | "confirmCardPayment">> = {}) {
   const card: StripeCardElement & { change?: (event?: object) => void } = {
     mount: vi.fn((target: HTMLElement) => {
       const marker = document.createElement("span");
@@ -146,7 +152,10 @@ export function fakeStripe(overrides: Partial<Pick<StripeClient, "createPaymentM
   };
   const client = {
     elements: vi.fn(() => ({ create: vi.fn(() => card) })),
-    createPaymentMethod: vi.fn(overrides.createPaymentMethod ?? (async () => ({ paymentMethod: { id: "pm_test_1" } }))),
+    confirmCardSetup: vi.fn(
+      overrides.confirmCardSetup ??
+        (async () => ({ setupIntent: { id: SETUP_INTENT.id, status: "succeeded", payment_method: "pm_test_1" } })),
+    ),
     confirmCardPayment: vi.fn(
       overrides.confirmCardPayment ?? (async () => ({ paymentIntent: { id: "pi_1", status: "succeeded" } })),
     ),

@@ -142,6 +142,11 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("subscriptions.resume", "POST"): op("Undo a cancel at period end", BILLING, "Subscription", errors=_PAID),
     ("subscriptions.payment-method", "POST"): op("Make a card the customer's default", BILLING,
                                                  "PaymentMethodSet", body=PaymentMethodSchema, errors=_PAID),
+    ("subscriptions.setup-intent", "POST"): op(
+        "Start saving a card: a Stripe SetupIntent for the caller's browser", BILLING, "SetupIntentStarted",
+        errors=(400, 503), description="No body. The browser confirms it with `client_secret` (Stripe.js "
+        "`confirmCardSetup`) and subscribes with the payment method it made. Answered with "
+        "`Cache-Control: no-store`."),
     ("subscriptions", "GET"): op("Subscriptions the caller may read", BILLING, "Subscription", wrap=PAGE,
                                  query=SubscriptionFilterSchema),
     ("subscriptions.status", "GET"): op("The caller's current subscription, or null", BILLING, "Subscription",

@@ -186,6 +186,13 @@ class PaymentMethodSet(Schema):
     payment_method = fields.String()
 
 
+class SetupIntentStarted(Schema):
+    """A Stripe SetupIntent for the caller's browser to confirm (Stripe.js `confirmCardSetup`)."""
+
+    client_secret = fields.String(metadata={"examples": ["seti_123_secret_abc"]})
+    id = fields.String(metadata={"pattern": "^seti_", "examples": ["seti_123"]})
+
+
 class Payment(Schema):
     id = fields.Integer()
     user = fields.Integer()
@@ -221,5 +228,5 @@ class WebhookReceived(Schema):
 SHAPES: tuple[type[Schema], ...] = (
     Detail, ServerError, TenantSummary, User, Tenant, TokenAnswer, TokenInfo, Health, Meta, Person, AuditEntry,
     MonthFigures, DashboardStats, Pricing, Plan, Subscription, SubscriptionStarted, Limits, Invoice,
-    PaymentMethodSet, Payment, PaymentLog, WebhookReceived,
+    PaymentMethodSet, SetupIntentStarted, Payment, PaymentLog, WebhookReceived,
 )

@@ -131,7 +131,8 @@ def includeme(config: Configurator) -> None:
                  DELETE=plans.retire_pricing)
     subscription_routes = {"subscribe": subscriptions.subscribe, "cancel": subscriptions.cancel,
                            "change": subscriptions.change, "resume": subscriptions.resume,
-                           "payment-method": subscriptions.payment_method}
+                           "payment-method": subscriptions.payment_method,
+                           "setup-intent": subscriptions.setup_intent}
     for action, view in subscription_routes.items():
         add_resource(config, f"subscriptions.{action}", f"{API}/subscriptions/{action}/", POST=view)
     add_resource(config, "subscriptions", f"{API}/subscriptions/", GET=subscriptions.list_subscriptions)

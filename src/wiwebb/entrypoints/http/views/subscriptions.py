@@ -100,5 +100,12 @@ def payment_method(request: Request) -> dict[str, Any]:
 
 
 @endpoint(Permission.OWN_ACCOUNT)
+def setup_intent(request: Request) -> dict[str, str]:
+    intent = request.services.subscriptions.start_card_setup(actor(request))
+    request.response.headers["Cache-Control"] = "no-store"  # the secret is for this browser only
+    return {"client_secret": intent.client_secret, "id": intent.id}
+
+
+@endpoint(Permission.OWN_ACCOUNT)
 def invoices(request: Request) -> list[dict[str, Any]]:
     return [dump_invoice(invoice) for invoice in request.services.subscriptions.invoices(actor(request))]
