@@ -8,78 +8,20 @@
  * Run: `npm run e2e` in frontend/ after `npm run build` (see docs/testing.md).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { Api, subscribeWithTestCard } from "./support/api.mjs";
-import {
-  eventually,
-  heading,
-  inBrowser,
-  launchBrowser,
-  navLink,
-  signIn,
-  updateReadmeScreenshot,
-} from "./support/browser.mjs";
-import { IN_CI, missingPrerequisites } from "./support/prerequisites.mjs";
-import { Stack } from "./support/stack.mjs";
+import { describe, test } from "node:test";
+import { subscribeWithTestCard } from "./support/api.mjs";
+import { eventually, heading, inBrowser, navLink, signIn, updateReadmeScreenshot } from "./support/browser.mjs";
+import { PASSWORD, TIMEOUT, e2eSkip, liveConsole } from "./support/suite.mjs";
 
-const PASSWORD = "Correct-horse-battery-9";
-const TIMEOUT = { timeout: 60_000 }; // per test
-
-const missing = missingPrerequisites();
-if (missing.length > 0 && IN_CI) {
-  throw new Error(`The end-to-end tests cannot run (CI=true requires them):\n- ${missing.join("\n- ")}`);
-}
-const skip = missing.length > 0 ? `end-to-end tests skipped: missing ${missing.join("; ")}` : false;
-if (skip) console.log(`# ${skip}`);
+const skip = e2eSkip();
 
 describe("the web console in Chromium", { skip }, () => {
-  /** @type {Stack} */ let stack;
-  /** @type {import("playwright-core").Browser} */ let browser;
-  /** @type {Api} */ let api;
-  /** @type {string} */ let staffToken;
-
-  before(async () => {
-    const startedAt = Date.now();
-    stack = new Stack();
-    // Both settled before going on, so that `after` stops whatever did start when the other failed.
-    const [up, launched] = await Promise.allSettled([stack.start(), launchBrowser()]);
-    if (launched.status === "fulfilled") browser = launched.value;
-    for (const outcome of [up, launched]) if (outcome.status === "rejected") throw outcome.reason;
-    api = new Api(stack.baseUrl);
-    staffToken = await api.login(stack.adminUsername, stack.adminPassword);
-    const took = ((Date.now() - startedAt) / 1000).toFixed(1);
-    console.log(`# stack up in ${took} s (${stack.timings.join(", ")}) at ${stack.baseUrl}`);
-  }, { timeout: 120_000 });
-
-  after(async () => {
-    await browser?.close().catch(() => {});
-    await stack?.stop();
-  }, { timeout: 60_000 });
-
-  /** A tenant and its owner, made through the API. */
-  async function tenantWithOwner(name, owner) {
-    const tenant = await api.createTenant(staffToken, name);
-    await api.createUser(staffToken, {
-      username: owner,
-      email: `${owner}@wiwebb.test`,
-      role: "tenant_owner",
-      tenant: tenant.id,
-      password: PASSWORD,
-    });
-    return tenant;
-  }
-
-  /** A subscriber of a new tenant, made through the API. */
-  async function subscriber(username) {
-    const tenant = await tenantWithOwner(`Tenant of ${username}`, `${username}-owner`);
-    const email = `${username}@wiwebb.test`;
-    await api.createUser(staffToken, { username, email, role: "subscriber", tenant: tenant.id, password: PASSWORD });
-    return { username, email };
-  }
+  const live = liveConsole("console");
+  const { tenantWithOwner, subscriber } = live;
 
   test("staff creates a tenant and its owner", TIMEOUT, () =>
-    inBrowser(browser, stack.baseUrl, "staff-creates-tenant-and-owner", async (page) => {
-      await signIn(page, stack.adminUsername, stack.adminPassword);
+    inBrowser(live.browser, live.stack.baseUrl, "staff-creates-tenant-and-owner", async (page) => {
+      await signIn(page, live.stack.adminUsername, live.stack.adminPassword);
 
       await navLink(page, "Tenants").click();
       await heading(page, "Tenants").waitFor();
@@ -106,16 +48,16 @@ describe("the web console in Chromium", { skip }, () => {
       assert.equal(await fact(page, "Role").textContent(), "Tenant owner");
       assert.equal(await fact(page, "Tenant").textContent(), "Acme Corp");
 
-      const olivia = await api.findUser(staffToken, "olivia");
+      const olivia = await live.api.findUser(live.staffToken, "olivia");
       assert.equal(olivia?.role, "tenant_owner");
       assert.equal(olivia?.tenant?.name, "Acme Corp");
       assert.equal(olivia?.first_name, "Olivia");
-      await api.login("olivia", PASSWORD); // the password given in the form works
+      await live.api.login("olivia", PASSWORD); // the password given in the form works
     }));
 
   test("the owner adds a subscriber, deactivates and reactivates them", TIMEOUT, async () => {
     await tenantWithOwner("Globex", "gina");
-    await inBrowser(browser, stack.baseUrl, "owner-manages-a-subscriber", async (page) => {
+    await inBrowser(live.browser, live.stack.baseUrl, "owner-manages-a-subscriber", async (page) => {
       await signIn(page, "gina", PASSWORD);
 
       await navLink(page, "Users").click();
@@ -132,19 +74,19 @@ describe("the web console in Chromium", { skip }, () => {
       assert.equal(await fact(page, "Status").textContent(), "Active");
 
       await setActive(page, false);
-      const deactivated = await api.findUser(staffToken, "sam");
+      const deactivated = await live.api.findUser(live.staffToken, "sam");
       assert.equal(deactivated?.is_active, false);
       assert.equal(deactivated?.tenant?.name, "Globex");
       assert.equal(deactivated?.role, "subscriber");
 
       await setActive(page, true);
-      assert.equal((await api.findUser(staffToken, "sam"))?.is_active, true);
+      assert.equal((await live.api.findUser(live.staffToken, "sam"))?.is_active, true);
     });
   });
 
   test("a subscriber subscribes with a card on localstripe, sees the status, cancels", TIMEOUT, async () => {
     const { username } = await subscriber("petra");
-    await inBrowser(browser, stack.baseUrl, "subscriber-subscribes-and-cancels", async (page) => {
+    await inBrowser(live.browser, live.stack.baseUrl, "subscriber-subscribes-and-cancels", async (page) => {
       await signIn(page, username, PASSWORD);
 
       await navLink(page, "Plans").click();
@@ -169,8 +111,8 @@ describe("the web console in Chromium", { skip }, () => {
       await page.getByText(/^Cancels at the end of the period/).waitFor();
       await page.getByText("Status: active", { exact: true }).waitFor();
 
-      const token = await api.login(username, PASSWORD);
-      const status = await api.call("GET", "subscriptions/status/", { token });
+      const token = await live.api.login(username, PASSWORD);
+      const status = await live.api.call("GET", "subscriptions/status/", { token });
       assert.equal(status.status, "active");
       assert.equal(status.cancel_at_period_end, true);
       assert.match(status.subscription_id, /^sub_/);
@@ -180,17 +122,17 @@ describe("the web console in Chromium", { skip }, () => {
   test("a password reset goes from the request to the mailed link to signing in", TIMEOUT, async () => {
     const { username, email } = await subscriber("rita");
     const newPassword = "Brand-new-password-7";
-    await inBrowser(browser, stack.baseUrl, "password-reset", async (page) => {
+    await inBrowser(live.browser, live.stack.baseUrl, "password-reset", async (page) => {
       await page.goto("/login");
       await page.getByRole("link", { name: "Forgot your password?", exact: true }).click();
       await heading(page, "Reset your password").waitFor();
-      const logOffset = stack.serverLog.text.length;
+      const logOffset = live.stack.serverLog.text.length;
       await page.getByLabel("E-mail", { exact: true }).fill(email);
       await page.getByRole("button", { name: "Send reset link", exact: true }).click();
       await page.getByText("Password reset e-mail has been sent.").first().waitFor();
 
-      const link = await stack.serverLog.resetLink(email, logOffset);
-      assert.ok(link.startsWith(`${stack.baseUrl}/reset-password/`), link);
+      const link = await live.stack.serverLog.resetLink(email, logOffset);
+      assert.ok(link.startsWith(`${live.stack.baseUrl}/reset-password/`), link);
       await page.goto(link);
       await heading(page, "Choose a new password").waitFor();
       await page.getByLabel("New password", { exact: true }).fill(newPassword);
@@ -200,13 +142,13 @@ describe("the web console in Chromium", { skip }, () => {
 
       await signIn(page, username, newPassword);
       await navLink(page, "Profile").waitFor();
-      await assert.rejects(api.login(username, PASSWORD), /400/); // the old password no longer works
+      await assert.rejects(live.api.login(username, PASSWORD), /400/); // the old password no longer works
     });
   });
 
   test("a 401 after logging out returns to the login page with the API's message", TIMEOUT, async () => {
     const { username } = await subscriber("lou");
-    await inBrowser(browser, stack.baseUrl, "unauthorized-returns-to-login", async (page) => {
+    await inBrowser(live.browser, live.stack.baseUrl, "unauthorized-returns-to-login", async (page) => {
       await signIn(page, username, PASSWORD);
       const oldToken = await page.evaluate(() => window.localStorage.getItem("auth_token"));
       assert.match(oldToken ?? "", /^[0-9a-f]{40}$/);
@@ -229,12 +171,12 @@ describe("the web console in Chromium", { skip }, () => {
     // A few more paying subscribers, so that the figures and the chart have something to show.
     for (const [username, plan] of [["dora", "Premium"], ["dan", "Day Pass"]]) {
       await subscriber(username);
-      await subscribeWithTestCard(api, await api.login(username, PASSWORD), plan);
+      await subscribeWithTestCard(live.api, await live.api.login(username, PASSWORD), plan);
     }
-    const stats = await api.call("GET", "dashboard/stats/", { token: staffToken });
+    const stats = await live.api.call("GET", "dashboard/stats/", { token: live.staffToken });
     assert.ok(stats.active_subscriptions >= 2, JSON.stringify(stats));
-    await inBrowser(browser, stack.baseUrl, "dashboard", async (page) => {
-      await signIn(page, stack.adminUsername, stack.adminPassword);
+    await inBrowser(live.browser, live.stack.baseUrl, "dashboard", async (page) => {
+      await signIn(page, live.stack.adminUsername, live.stack.adminPassword);
       await navLink(page, "Dashboard").click();
       await heading(page, "Dashboard").waitFor();
       for (const figure of [stats.total_tenants, stats.total_users, stats.active_subscriptions]) {

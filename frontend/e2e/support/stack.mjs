@@ -107,7 +107,9 @@ async function stopProcess(child, graceMs = 10_000) {
 }
 
 export class Stack {
-  constructor() {
+  /** @param {string} [name] names its logs: logs/<name>-server.log, logs/<name>-localstripe.log */
+  constructor(name = "e2e") {
+    this.name = name;
     /** @type {Array<{ what: string, run: () => Promise<void> | void, sync?: () => void }>} */
     this.cleanups = [];
     this.adminUsername = "admin";
@@ -206,7 +208,7 @@ export class Stack {
   }
 
   async #startLocalstripe() {
-    const log = join(LOGS, "localstripe.log");
+    const log = join(LOGS, `${this.name}-localstripe.log`);
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const child = spawn(join(VENV_BIN, "localstripe"), ["--port", String(port), "--from-scratch"], {
@@ -256,7 +258,7 @@ export class Stack {
       env: this.env,
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const out = createWriteStream(join(LOGS, "server.log"), { flags: "w" });
+    const out = createWriteStream(join(LOGS, `${this.name}-server.log`), { flags: "w" });
     for (const stream of [child.stdout, child.stderr]) {
       stream.on("data", (chunk) => this.serverLog.append(chunk.toString("utf8")));
       stream.pipe(out);
