@@ -3,9 +3,11 @@ import { jsonResponse, mockFetch } from "../test/helpers";
 import { AUDIT_ACTIONS, listAuditLog } from "./auditLog";
 
 describe("audit log api", () => {
-  it("lists the actions API.md names", () => {
-    expect(AUDIT_ACTIONS).toHaveLength(12);
+  it("lists the actions API.md names and the plan changes the API records", () => {
+    expect(AUDIT_ACTIONS).toHaveLength(15);
     expect(AUDIT_ACTIONS).toContain("activation_changed");
+    // Recorded by the plan catalogue (staff's plan management): filterable like the others.
+    expect(AUDIT_ACTIONS).toEqual(expect.arrayContaining(["plan_created", "plan_updated", "plan_retired"]));
   });
 
   it("sends the filters as query parameters, skipping empty ones", async () => {

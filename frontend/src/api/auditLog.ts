@@ -2,7 +2,7 @@
 import { apiRequest } from "./client";
 import type { Paginated } from "./types";
 
-/** The actions API.md lists (the API may record more; the filter takes any). */
+/** The actions API.md lists, and the plan changes the API also records (the filter takes any). */
 export const AUDIT_ACTIONS = [
   "user_created",
   "user_updated",
@@ -16,6 +16,9 @@ export const AUDIT_ACTIONS = [
   "tenant_deleted",
   "subscription_changed",
   "login_failed",
+  "plan_created",
+  "plan_updated",
+  "plan_retired",
 ] as const;
 
 export interface AuditPerson {

@@ -41,7 +41,7 @@ describe("audit log", () => {
     const { user, router } = renderApp("/audit-log");
     await screen.findByRole("table", { name: "Audit log" });
     const action = screen.getByLabelText("Action");
-    expect(within(action).getAllByRole("option")).toHaveLength(13);
+    expect(within(action).getAllByRole("option")).toHaveLength(16); // "All actions" and 15 actions, plan changes included
     await user.selectOptions(action, "role_changed");
     await waitFor(() => expect(lastQuery(fetchMock, LOG).action).toBe("role_changed"));
     const tenant = screen.getByLabelText("Tenant");

@@ -1,6 +1,6 @@
-import { screen } from "@testing-library/react";
+import { screen, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { renderApp } from "../../test/helpers";
+import { mockFetch, renderApp } from "../../test/helpers";
 import { ADMIN, OWNER, fakeApi, jsonResponse, makeTenant, requests } from "./testApi";
 
 const ME = "/api/v1/tenants/me/";
@@ -33,6 +33,35 @@ describe("my tenant", () => {
       email: null,
       url: "https://acme.test",
     });
+  });
+
+  it("renames the tenant everywhere the signed-in user's tenant is shown", async () => {
+    let tenant = makeTenant();
+    window.localStorage.setItem("auth_token", "f".repeat(40));
+    mockFetch((url, init) => {
+      if (url.pathname === "/api/v1/auth/user/") {
+        return jsonResponse(200, { ...OWNER, tenant: { id: tenant.id, uuid: tenant.uuid, name: tenant.name, slug: tenant.slug } });
+      }
+      if (url.pathname === ME && init.method === "PATCH") {
+        tenant = { ...tenant, ...(JSON.parse(String(init.body)) as object) };
+        return jsonResponse(200, tenant);
+      }
+      if (url.pathname === ME) return jsonResponse(200, tenant);
+      if (url.pathname === "/api/v1/dashboard/stats/") {
+        return jsonResponse(200, { total_tenants: 1, total_users: 2, active_users: 2, active_subscriptions: 0, monthly_revenue: 0, series: [] });
+      }
+      return jsonResponse(404, { detail: "Not found." });
+    });
+    const { user } = renderApp("/my-tenant");
+    const name = await screen.findByLabelText("Name");
+    await user.clear(name);
+    await user.type(name, "Acme Anvils");
+    await user.click(screen.getByRole("button", { name: "Save tenant" }));
+    expect(await screen.findByText("Tenant saved.")).toBeInTheDocument();
+    await user.click(screen.getByRole("link", { name: "Dashboard" }));
+    expect(await screen.findByRole("heading", { name: "Dashboard" })).toBeInTheDocument();
+    const tenantFact = screen.getByText("Tenant", { selector: "dt" }).nextElementSibling;
+    await waitFor(() => expect(tenantFact).toHaveTextContent("Acme Anvils"));
   });
 
   it("shows the API's field errors next to the fields", async () => {

@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { queryKeys } from "../../api";
 import { getMyTenant, tenantKeys, updateMyTenant, type TenantWrite } from "../../api/tenants";
 import { Loading, QueryError } from "../../components/QueryStatus";
 import { RequireArea } from "../../components/RequireArea";
@@ -20,7 +21,11 @@ function MyTenant() {
   const tenant = useQuery({ queryKey: tenantKeys.mine, queryFn: ({ signal }) => getMyTenant(signal) });
   const save = useMutation({
     mutationFn: ({ name, description, email, url }: TenantWrite) => updateMyTenant({ name, description, email, url }),
-    onSuccess: (answer) => queryClient.setQueryData(tenantKeys.mine, answer),
+    onSuccess: (answer) => {
+      queryClient.setQueryData(tenantKeys.mine, answer);
+      // The signed-in user's record names their tenant (dashboard, new user form, audit log).
+      void queryClient.invalidateQueries({ queryKey: queryKeys.currentUser });
+    },
   });
 
   return (

@@ -72,6 +72,31 @@ describe("new user", () => {
     });
   });
 
+  it("preselects a tenant created after the tenant choices were cached (Add a tenant owner)", async () => {
+    const globex = makeTenant({ id: 9, name: "Globex", slug: "globex", user_count: 0 });
+    let created = false;
+    fakeApi(ADMIN, (url, init) => {
+      if (url.pathname === "/api/v1/tenants/" && init.method === "POST") {
+        created = true;
+        return jsonResponse(201, globex);
+      }
+      if (url.pathname === "/api/v1/tenants/") return jsonResponse(200, page(created ? [makeTenant(), globex] : [makeTenant()]));
+      if (url.pathname === "/api/v1/tenants/9/") return jsonResponse(200, globex);
+      if (url.pathname === LIST) return jsonResponse(200, page([]));
+      return undefined;
+    });
+    // The users list caches the tenant choices (Acme only), then the tenant is created.
+    const { user } = renderApp("/users");
+    expect(await screen.findByRole("option", { name: "Acme" })).toBeInTheDocument();
+    await user.click(screen.getByRole("link", { name: "Tenants" }));
+    await user.click(await screen.findByRole("button", { name: "New tenant" }));
+    await user.type(await screen.findByLabelText("Name"), "Globex");
+    await user.click(screen.getByRole("button", { name: "Create tenant" }));
+    await user.click(await screen.findByRole("link", { name: "Add a tenant owner" }));
+    expect(await screen.findByLabelText("Role")).toHaveValue("tenant_owner");
+    expect(screen.getByLabelText("Tenant")).toHaveValue("9");
+  });
+
   it("sends a tenant owner's subscriber without a tenant, with the password when given", async () => {
     const fetchMock = createApi(OWNER, () => jsonResponse(201, makeUser({ id: 21, username: "dave", role: "subscriber" })));
     const { user } = renderApp("/users/new");

@@ -1,6 +1,6 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useForm } from "react-hook-form";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { z } from "zod";
@@ -90,6 +90,8 @@ function UserCreateFormView({ me, tenants }: { me: User; tenants: Tenant[] }) {
     register,
     handleSubmit,
     setError,
+    setValue,
+    getValues,
     watch,
     formState: { errors, isSubmitting },
   } = useForm<UserCreateForm>({
@@ -104,6 +106,13 @@ function UserCreateFormView({ me, tenants }: { me: User; tenants: Tenant[] }) {
       password: "",
     },
   });
+
+  // The tenant a tenant page preselects may be newer than the cached choices (just created): it is
+  // selected when the refetched choices bring it, unless a tenant has been chosen meanwhile.
+  const wantedKnown = tenants.some((tenant) => String(tenant.id) === wantedTenant);
+  useEffect(() => {
+    if (wantedKnown && getValues("tenant") === "") setValue("tenant", wantedTenant);
+  }, [wantedKnown, wantedTenant, getValues, setValue]);
 
   const create = useMutation({
     mutationFn: (body: UserCreate) => createUser(body),

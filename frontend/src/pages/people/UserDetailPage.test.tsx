@@ -153,6 +153,22 @@ describe("user page", () => {
     });
   });
 
+  it("shows the user's own tenant in the Tenant select even when the cached choices predate it", async () => {
+    const initech = makeTenant({ id: 9, name: "Initech", slug: "initech" });
+    const dave = makeUser({ id: 21, username: "dave", role: "subscriber", tenant: initech });
+    fakeApi(ROOT, (url) => {
+      if (url.pathname === "/api/v1/tenants/") return jsonResponse(200, page([makeTenant()])); // cached before Initech
+      if (url.pathname === "/api/v1/users/21/") return jsonResponse(200, dave);
+      if (url.pathname === "/api/v1/users/") return jsonResponse(200, page([dave]));
+      return undefined;
+    });
+    const { user } = renderApp("/users");
+    await user.click(await screen.findByRole("link", { name: "dave" }));
+    expect(await screen.findByRole("heading", { level: 1, name: "dave" })).toBeInTheDocument();
+    expect(screen.getByLabelText("Tenant")).toHaveValue("9");
+    expect(within(screen.getByLabelText("Tenant")).getByRole("option", { selected: true })).toHaveTextContent("Initech");
+  });
+
   it("shows PATCH field errors next to the fields; a tenant owner sends no tenant", async () => {
     const fetchMock = bobApi(OWNER, { patch: () => jsonResponse(400, { email: ["A user with that email already exists."] }) });
     const { user } = renderApp("/users/11");

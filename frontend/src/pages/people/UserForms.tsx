@@ -65,6 +65,14 @@ function editValues(user: User): EditForm {
   };
 }
 
+/** The tenant select's options: the user's own tenant always among them, even when the cached
+ * choices are older than it (else the select would show "No tenant" for a user who has one). */
+function tenantOptions(tenants: Tenant[], user: User): { value: string; label: string }[] {
+  const choices: { id: number; name: string }[] = [...tenants];
+  if (user.tenant && !tenants.some((tenant) => tenant.id === user.tenant?.id)) choices.push(user.tenant);
+  return [{ value: "", label: "No tenant" }, ...choices.map((tenant) => ({ value: String(tenant.id), label: tenant.name }))];
+}
+
 /**
  * PATCH of the writable fields. `tenants` is given when the caller is staff and the user is not:
  * then the tenant can be changed; otherwise it is left out of the body.
@@ -115,10 +123,7 @@ export function UserEditForm({ user, tenants }: { user: User; tenants: Tenant[] 
         <SelectField
           label="Tenant"
           registration={register("tenant")}
-          options={[
-            { value: "", label: "No tenant" },
-            ...tenants.map((tenant) => ({ value: String(tenant.id), label: tenant.name })),
-          ]}
+          options={tenantOptions(tenants, user)}
           error={errors.tenant?.message}
         />
       )}
