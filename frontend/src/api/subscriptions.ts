@@ -129,8 +129,11 @@ export function createSetupIntent(): Promise<SetupIntent> {
 }
 
 /** Cancels the caller's own subscription at the end of its period. */
-export function cancelSubscription(): Promise<Subscription> {
-  return apiRequest<Subscription>("subscriptions/cancel/", { method: "POST", body: {} });
+export function cancelSubscription(subscriptionId: number): Promise<Subscription> {
+  return apiRequest<Subscription>("subscriptions/cancel/", {
+    method: "POST",
+    body: { subscription_id: subscriptionId },
+  });
 }
 
 /** Undoes a cancel at period end. */

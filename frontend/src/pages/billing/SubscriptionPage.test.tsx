@@ -78,7 +78,10 @@ describe("my subscription", () => {
 
     expect(await screen.findByText(/Cancels at the end of the period/)).toBeInTheDocument();
     expect(screen.getByText("Status: active")).toBeInTheDocument();
-    expect(callsTo(fetchMock, "POST", "/api/v1/subscriptions/cancel/")).toHaveLength(1);
+    const cancels = callsTo(fetchMock, "POST", "/api/v1/subscriptions/cancel/");
+    expect(cancels).toHaveLength(1);
+    // The subscription the page shows, not whichever live one the API would pick.
+    expect(cancels[0]?.body).toEqual({ subscription_id: ACTIVE.id });
     expect(screen.queryByRole("button", { name: "Cancel subscription" })).toBeNull();
 
     await user.click(screen.getByRole("button", { name: "Resume subscription" }));
@@ -114,6 +117,29 @@ describe("my subscription", () => {
     expect(screen.getByRole("link", { name: "Choose a plan" })).toHaveAttribute("href", "/plans");
     expect(screen.queryByRole("button", { name: "Cancel subscription" })).toBeNull();
     expect(screen.queryByRole("button", { name: "Resume subscription" })).toBeNull();
+  });
+
+  it("offers no Resume for a plan that does not renew (Day Pass ends with its day)", async () => {
+    signIn();
+    api({
+      "GET /api/v1/subscriptions/status/": { ...ACTIVE, plan: 2, pricing: 21, cancel_at_period_end: true },
+    });
+    renderApp("/subscription");
+    expect(await screen.findByText(/Cancels at the end of the period/)).toBeInTheDocument();
+    expect(await screen.findByText("($5.00 / day)")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Resume subscription" })).toBeNull();
+  });
+
+  it("says a Free subscription ends at once when cancelled", async () => {
+    signIn();
+    api({
+      "GET /api/v1/subscriptions/status/": { ...ACTIVE, plan: 1, pricing: 11, subscription_id: null },
+    });
+    const { user } = renderApp("/subscription");
+    await user.click(await screen.findByRole("button", { name: "Cancel subscription" }));
+    const dialog = await screen.findByRole("dialog", { name: "Cancel your subscription?" });
+    expect(dialog).toHaveTextContent("It ends now");
+    expect(dialog).not.toHaveTextContent("end of the period");
   });
 
   it("shows a failed invoice list without hiding the subscription", async () => {

@@ -64,10 +64,18 @@ function SubscriptionDetails({ subscription }: { subscription: Subscription }) {
     void queryClient.invalidateQueries({ queryKey: subscriptionKeys.limits });
   };
   const onFailed = (error: Error) => setMessages(error instanceof ApiError ? error.formMessages : [error.message]);
-  const cancel = useMutation({ mutationFn: cancelSubscription, onSuccess: onChanged, onError: onFailed });
+  const cancel = useMutation({
+    mutationFn: () => cancelSubscription(subscription.id),
+    onSuccess: onChanged,
+    onError: onFailed,
+  });
   const resume = useMutation({ mutationFn: resumeSubscription, onSuccess: onChanged, onError: onFailed });
   const busy = cancel.isPending || resume.isPending;
   const live = isLive(subscription);
+  // Free is local (no Stripe subscription): cancelling ends it at once. A plan that does not renew
+  // (Day Pass) is set to end with its period from the start: there is nothing to resume.
+  const free = subscription.subscription_id === null;
+  const renews = plan?.auto_renew !== false;
 
   return (
     <div className={styles.stack}>
@@ -100,6 +108,7 @@ function SubscriptionDetails({ subscription }: { subscription: Subscription }) {
       {live && (
         <div className="actions">
           {subscription.cancel_at_period_end ? (
+            renews && (
             <button
               type="button"
               onClick={() => {
@@ -110,6 +119,7 @@ function SubscriptionDetails({ subscription }: { subscription: Subscription }) {
             >
               Resume subscription
             </button>
+            )
           ) : (
             <ConfirmDialog
               trigger={
@@ -118,9 +128,13 @@ function SubscriptionDetails({ subscription }: { subscription: Subscription }) {
                 </button>
               }
               title="Cancel your subscription?"
-              description={`It stays on until the end of the period (${formatDate(
-                subscription.current_period_end,
-              )}) and is not renewed after it.`}
+              description={
+                free
+                  ? "It ends now; you can choose a plan again at any time."
+                  : `It stays on until the end of the period (${formatDate(
+                      subscription.current_period_end,
+                    )}) and is not renewed after it.`
+              }
               confirmLabel="Cancel subscription"
               onConfirm={() => {
                 setMessages([]);
