@@ -175,3 +175,12 @@ def test_console_dir_off_serves_the_api_alone(make_api, dist):
     api = make_api(CONSOLE_DIR="off")
     for path in ("/", "/users/12", "/assets/index-3f2a9c.js"):
         assert api.get(path, status=404).json == NOT_FOUND
+
+
+def test_the_start_line_says_where_the_console_is(tmp_path):
+    from wiwebb.entrypoints.http.console import status
+
+    assert status(None) == "switched off (CONSOLE_DIR=off)"
+    assert status(tmp_path).startswith(f"not built (no index.html in {tmp_path.resolve()}")
+    (tmp_path / "index.html").write_text("<!doctype html>")
+    assert status(tmp_path) == f"at / (from {tmp_path.resolve()})"

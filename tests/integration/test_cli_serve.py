@@ -67,4 +67,6 @@ def test_serve_answers_health_with_the_database_ok(cli, tmp_path):
     assert (status, body["status"], body["database"]) == (200, "ok", "ok"), output
     assert body["version"]
     assert f"WiWebb serving on http://127.0.0.1:{port}/" in output
+    # The CLI's folder has no built console: the start line says the API is served alone.
+    assert "web console not built (no index.html in" in output, output
     assert "Traceback" not in output

@@ -256,7 +256,11 @@ def _serve(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
                   file=sys.stderr)
             return 1
         raise
-    print(f"WiWebb serving on http://{settings.host}:{settings.port}/ (API at /api/v1/)", file=out, flush=True)
+    from .http import console  # here: the other commands need no Pyramid
+
+    # After the bind: a command that fails (a taken port) says so in one line and nothing else.
+    print(f"WiWebb serving on http://{settings.host}:{settings.port}/ (API at /api/v1/; web console "
+          f"{console.status(settings.console_dir)})", file=out, flush=True)
     # Until SIGTERM or SIGINT, then a graceful stop: see serving.SHUTDOWN_GRACE.
     serving.serve_until_stopped(server, app)
     return 0

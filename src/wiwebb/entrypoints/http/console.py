@@ -128,15 +128,23 @@ class ConsoleFiles:
         return response
 
 
+def status(root: Path | None) -> str:
+    """What `wiwebb serve` says of the console when it starts serving."""
+    if root is None:
+        return "switched off (CONSOLE_DIR=off)"
+    files = ConsoleFiles(root)
+    if files.built():
+        return f"at / (from {files.root})"
+    return (f"not built (no index.html in {files.root}; make run builds it when Node.js 20.19+ is here): "
+            "serving the API alone")
+
+
 def console_tween_factory(handler: Handler, registry: Any) -> Handler:
     root: Path | None = registry.settings.get(SETTING)
     if root is None:
         return handler
     files = ConsoleFiles(root)
-    if files.built():
-        log.info("web console: serving %s at /", files.root)
-    else:
-        log.info("web console: not built (no index.html in %s); serving the API alone", files.root)
+    log.debug("web console: %s", status(root))
 
     def tween(request: Request) -> Response:
         path = raw_path(request)
