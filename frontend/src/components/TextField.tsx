@@ -5,17 +5,27 @@ interface TextFieldProps {
   label: string;
   registration: UseFormRegisterReturn;
   error?: string | undefined;
-  type?: "text" | "email" | "password";
+  /** An input type, or "textarea" for several lines. */
+  type?: "text" | "email" | "password" | "tel" | "url" | "date" | "textarea";
   autoComplete?: string;
   hint?: string;
+  /** The textarea's height in lines. */
+  rows?: number;
 }
 
-/** A labelled input whose error sits right under it and is announced with it. */
-export function TextField({ label, registration, error, type = "text", autoComplete, hint }: TextFieldProps) {
+/** A labelled input (or textarea) whose error sits right under it and is announced with it. */
+export function TextField({ label, registration, error, type = "text", autoComplete, hint, rows = 3 }: TextFieldProps) {
   const id = useId();
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;
   const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined;
+  const common = {
+    id,
+    autoComplete,
+    "aria-invalid": error ? true : undefined,
+    "aria-describedby": describedBy,
+    ...registration,
+  };
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -24,14 +34,7 @@ export function TextField({ label, registration, error, type = "text", autoCompl
           {hint}
         </p>
       )}
-      <input
-        id={id}
-        type={type}
-        autoComplete={autoComplete}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        {...registration}
-      />
+      {type === "textarea" ? <textarea rows={rows} {...common} /> : <input type={type} {...common} />}
       {error && (
         <p id={errorId} className="field-error">
           {error}

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
+import { ApiError } from "../api";
 
 /** Seconds left until a wait (a 429's Retry-After) is over, ticking once a second. */
 export function useCountdown(): [number, (seconds: number) => void] {
@@ -23,4 +24,19 @@ export function useCountdown(): [number, (seconds: number) => void] {
 
   const left = until === null ? 0 : Math.max(0, Math.ceil((until - now) / 1000));
   return [left, start];
+}
+
+/**
+ * A form's 429 wait: the seconds left, and a function to hand each failed request's error to
+ * (a 429 with Retry-After starts the wait; anything else is ignored).
+ */
+export function useRetryWait(): [number, (error: Error) => void] {
+  const [left, start] = useCountdown();
+  const noteError = useCallback(
+    (error: Error) => {
+      if (error instanceof ApiError && error.status === 429 && error.retryAfter !== null) start(error.retryAfter);
+    },
+    [start],
+  );
+  return [left, noteError];
 }

@@ -4,11 +4,12 @@ import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { Link, Navigate, useLocation, useNavigate, type Location } from "react-router";
 import { z } from "zod";
-import { ApiError, getMeta, login, pluralSeconds, queryKeys, useToken } from "../api";
+import { getMeta, login, queryKeys, useToken } from "../api";
 import { applyApiError } from "../components/applyApiError";
 import { FormAlert } from "../components/FormAlert";
+import { SubmitButton } from "../components/SubmitButton";
 import { TextField } from "../components/TextField";
-import { useCountdown } from "../components/useCountdown";
+import { useRetryWait } from "../components/useCountdown";
 import { PageMain } from "../components/Main";
 
 /** What other pages hand to /login: where to return after signing in, and why we are here. */
@@ -43,7 +44,7 @@ export function LoginPage() {
   const state = (location.state ?? {}) as LoginLocationState;
   const meta = useQuery({ queryKey: queryKeys.meta, queryFn: ({ signal }) => getMeta(signal) });
   const [formMessages, setFormMessages] = useState<string[]>([]);
-  const [waitLeft, startWait] = useCountdown();
+  const [waitLeft, noteWait] = useRetryWait();
 
   const {
     register,
@@ -59,7 +60,7 @@ export function LoginPage() {
       void navigate(returnPath(state.from), { replace: true });
     },
     onError: (error) => {
-      if (error instanceof ApiError && error.status === 429 && error.retryAfter !== null) startWait(error.retryAfter);
+      noteWait(error);
       setFormMessages(applyApiError(error, setError, [], FIELD_FOR));
     },
   });
@@ -94,9 +95,7 @@ export function LoginPage() {
           registration={register("password")}
           error={errors.password?.message}
         />
-        <button type="submit" className="primary" disabled={signIn.isPending || waitLeft > 0}>
-          {signIn.isPending ? "Signing in…" : waitLeft > 0 ? `Wait ${pluralSeconds(waitLeft)}` : "Sign in"}
-        </button>
+        <SubmitButton label="Sign in" pendingLabel="Signing in…" pending={signIn.isPending} waitLeft={waitLeft} />
       </form>
       <p>
         <Link to="/forgot-password">Forgot your password?</Link>

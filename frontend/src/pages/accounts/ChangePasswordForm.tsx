@@ -6,6 +6,8 @@ import { z } from "zod";
 import { accountQueryKeys, changePassword } from "../../api/accounts";
 import { applyApiError } from "../../components/applyApiError";
 import { FormAlert } from "../../components/FormAlert";
+import { NewPasswordFields } from "../../components/NewPasswordFields";
+import { SubmitButton } from "../../components/SubmitButton";
 import { TextField } from "../../components/TextField";
 
 const schema = z.object({
@@ -61,23 +63,13 @@ export function ChangePasswordForm() {
           registration={register("old_password")}
           error={errors.old_password?.message}
         />
-        <TextField
-          label="New password"
-          type="password"
-          autoComplete="new-password"
-          registration={register("new_password1")}
-          error={errors.new_password1?.message}
+        <NewPasswordFields
+          first={register("new_password1")}
+          second={register("new_password2")}
+          firstError={errors.new_password1?.message}
+          secondError={errors.new_password2?.message}
         />
-        <TextField
-          label="Confirm new password"
-          type="password"
-          autoComplete="new-password"
-          registration={register("new_password2")}
-          error={errors.new_password2?.message}
-        />
-        <button type="submit" className="primary" disabled={change.isPending}>
-          {change.isPending ? "Saving…" : "Change password"}
-        </button>
+        <SubmitButton label="Change password" pendingLabel="Saving…" pending={change.isPending} />
       </form>
     </section>
   );

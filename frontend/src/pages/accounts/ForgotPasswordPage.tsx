@@ -4,13 +4,13 @@ import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { Link } from "react-router";
 import { z } from "zod";
-import { ApiError, pluralSeconds } from "../../api";
 import { requestPasswordReset } from "../../api/accounts";
 import { applyApiError } from "../../components/applyApiError";
 import { FormAlert } from "../../components/FormAlert";
 import { PageMain } from "../../components/Main";
+import { SubmitButton } from "../../components/SubmitButton";
 import { TextField } from "../../components/TextField";
-import { useCountdown } from "../../components/useCountdown";
+import { useRetryWait } from "../../components/useCountdown";
 
 const schema = z.object({ email: z.string().trim().min(1, "Enter your e-mail address.") });
 type ResetRequestForm = z.infer<typeof schema>;
@@ -18,7 +18,7 @@ type ResetRequestForm = z.infer<typeof schema>;
 /** Asks for a reset link by e-mail; the API answers the same whether or not the address exists. */
 export function ForgotPasswordPage() {
   const [formMessages, setFormMessages] = useState<string[]>([]);
-  const [waitLeft, startWait] = useCountdown();
+  const [waitLeft, noteWait] = useRetryWait();
   const {
     register,
     handleSubmit,
@@ -29,7 +29,7 @@ export function ForgotPasswordPage() {
   const send = useMutation({
     mutationFn: (values: ResetRequestForm) => requestPasswordReset(values.email),
     onError: (error) => {
-      if (error instanceof ApiError && error.status === 429 && error.retryAfter !== null) startWait(error.retryAfter);
+      noteWait(error);
       setFormMessages(applyApiError(error, setError, ["email"]));
     },
   });
@@ -54,9 +54,7 @@ export function ForgotPasswordPage() {
           <p className="muted">Enter the e-mail address of your account and we will send you a link to choose a new password.</p>
           <FormAlert messages={formMessages} />
           <TextField label="E-mail" type="email" autoComplete="email" registration={register("email")} error={errors.email?.message} />
-          <button type="submit" className="primary" disabled={send.isPending || waitLeft > 0}>
-            {send.isPending ? "Sending…" : waitLeft > 0 ? `Wait ${pluralSeconds(waitLeft)}` : "Send reset link"}
-          </button>
+          <SubmitButton label="Send reset link" pendingLabel="Sending…" pending={send.isPending} waitLeft={waitLeft} />
         </form>
       )}
       <p>

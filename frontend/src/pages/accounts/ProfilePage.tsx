@@ -7,10 +7,11 @@ import { applyApiError } from "../../components/applyApiError";
 import { FormAlert } from "../../components/FormAlert";
 import { Loading } from "../../components/QueryStatus";
 import { RequireArea } from "../../components/RequireArea";
+import { SubmitButton } from "../../components/SubmitButton";
+import { TextField } from "../../components/TextField";
 import styles from "./accounts.module.css";
 import { ChangePasswordForm } from "./ChangePasswordForm";
 import { DevicesSection } from "./DevicesSection";
-import { ProfileField } from "./ProfileField";
 
 interface ProfileForm {
   first_name: string;
@@ -113,10 +114,10 @@ function ProfileDetails({ user }: { user: User }) {
             Your profile has been saved.
           </p>
         )}
-        <ProfileField label="First name" autoComplete="given-name" registration={register("first_name")} error={errors.first_name?.message} />
-        <ProfileField label="Last name" autoComplete="family-name" registration={register("last_name")} error={errors.last_name?.message} />
-        <ProfileField label="Phone number" type="tel" autoComplete="tel" registration={register("phone_number")} error={errors.phone_number?.message} />
-        <ProfileField
+        <TextField label="First name" autoComplete="given-name" registration={register("first_name")} error={errors.first_name?.message} />
+        <TextField label="Last name" autoComplete="family-name" registration={register("last_name")} error={errors.last_name?.message} />
+        <TextField label="Phone number" type="tel" autoComplete="tel" registration={register("phone_number")} error={errors.phone_number?.message} />
+        <TextField
           label="Website"
           type="url"
           autoComplete="url"
@@ -124,13 +125,11 @@ function ProfileDetails({ user }: { user: User }) {
           registration={register("url")}
           error={errors.url?.message}
         />
-        <ProfileField label="Company" autoComplete="organization" registration={register("company")} error={errors.company?.message} />
-        <ProfileField label="Location" registration={register("location")} error={errors.location?.message} />
-        <ProfileField label="Birth date" type="date" autoComplete="bday" registration={register("birth_date")} error={errors.birth_date?.message} />
-        <ProfileField label="Bio" type="textarea" registration={register("bio")} error={errors.bio?.message} />
-        <button type="submit" className="primary" disabled={save.isPending}>
-          {save.isPending ? "Saving…" : "Save profile"}
-        </button>
+        <TextField label="Company" autoComplete="organization" registration={register("company")} error={errors.company?.message} />
+        <TextField label="Location" registration={register("location")} error={errors.location?.message} />
+        <TextField label="Birth date" type="date" autoComplete="bday" registration={register("birth_date")} error={errors.birth_date?.message} />
+        <TextField label="Bio" type="textarea" rows={4} registration={register("bio")} error={errors.bio?.message} />
+        <SubmitButton label="Save profile" pendingLabel="Saving…" pending={save.isPending} />
       </form>
     </section>
   );

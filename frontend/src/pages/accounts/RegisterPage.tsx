@@ -4,14 +4,15 @@ import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { Link, Navigate, useNavigate } from "react-router";
 import { z } from "zod";
-import { ApiError, getMeta, pluralSeconds, queryKeys, useToken } from "../../api";
+import { getMeta, queryKeys, useToken } from "../../api";
 import { register as registerAccount } from "../../api/accounts";
 import { applyApiError } from "../../components/applyApiError";
 import { FormAlert } from "../../components/FormAlert";
 import { PageMain } from "../../components/Main";
 import { Loading, QueryError } from "../../components/QueryStatus";
+import { SubmitButton } from "../../components/SubmitButton";
 import { TextField } from "../../components/TextField";
-import { useCountdown } from "../../components/useCountdown";
+import { useRetryWait } from "../../components/useCountdown";
 
 // Only what must be there; the API judges the rest (password rules, matching, uniqueness) and says so.
 const schema = z.object({
@@ -32,7 +33,7 @@ export function RegisterPage() {
   const queryClient = useQueryClient();
   const meta = useQuery({ queryKey: queryKeys.meta, queryFn: ({ signal }) => getMeta(signal) });
   const [formMessages, setFormMessages] = useState<string[]>([]);
-  const [waitLeft, startWait] = useCountdown();
+  const [waitLeft, noteWait] = useRetryWait();
 
   const {
     register,
@@ -51,7 +52,7 @@ export function RegisterPage() {
       void navigate("/", { replace: true });
     },
     onError: (error) => {
-      if (error instanceof ApiError && error.status === 429 && error.retryAfter !== null) startWait(error.retryAfter);
+      noteWait(error);
       setFormMessages(applyApiError(error, setError, FIELDS));
     },
   });
@@ -108,9 +109,7 @@ export function RegisterPage() {
           registration={register("last_name")}
           error={errors.last_name?.message}
         />
-        <button type="submit" className="primary" disabled={signUp.isPending || waitLeft > 0}>
-          {signUp.isPending ? "Creating your account…" : waitLeft > 0 ? `Wait ${pluralSeconds(waitLeft)}` : "Create account"}
-        </button>
+        <SubmitButton label="Create account" pendingLabel="Creating your account…" pending={signUp.isPending} waitLeft={waitLeft} />
       </form>
     );
   }

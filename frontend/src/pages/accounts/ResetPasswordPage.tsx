@@ -4,13 +4,14 @@ import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { Link, useParams } from "react-router";
 import { z } from "zod";
-import { ApiError, clearToken, pluralSeconds } from "../../api";
+import { ApiError, clearToken } from "../../api";
 import { confirmPasswordReset } from "../../api/accounts";
 import { applyApiError } from "../../components/applyApiError";
 import { FormAlert } from "../../components/FormAlert";
 import { PageMain } from "../../components/Main";
-import { TextField } from "../../components/TextField";
-import { useCountdown } from "../../components/useCountdown";
+import { NewPasswordFields } from "../../components/NewPasswordFields";
+import { SubmitButton } from "../../components/SubmitButton";
+import { useRetryWait } from "../../components/useCountdown";
 
 const schema = z.object({
   new_password1: z.string().min(1, "Choose a new password."),
@@ -32,7 +33,7 @@ export function ResetPasswordPage() {
   const queryClient = useQueryClient();
   const [formMessages, setFormMessages] = useState<string[]>([]);
   const [badLink, setBadLink] = useState<string[]>([]);
-  const [waitLeft, startWait] = useCountdown();
+  const [waitLeft, noteWait] = useRetryWait();
   const {
     register,
     handleSubmit,
@@ -48,7 +49,7 @@ export function ResetPasswordPage() {
       clearToken();
     },
     onError: (error) => {
-      if (error instanceof ApiError && error.status === 429 && error.retryAfter !== null) startWait(error.retryAfter);
+      noteWait(error);
       const link = linkProblems(error);
       setBadLink(link);
       setFormMessages(applyApiError(error, setError, ["new_password1", "new_password2"]).filter((m) => !link.includes(m)));
@@ -86,23 +87,13 @@ export function ResetPasswordPage() {
           )}
           <form onSubmit={onSubmit} noValidate aria-label="Choose a new password" className="form">
             <FormAlert messages={formMessages} />
-            <TextField
-              label="New password"
-              type="password"
-              autoComplete="new-password"
-              registration={register("new_password1")}
-              error={errors.new_password1?.message}
+            <NewPasswordFields
+              first={register("new_password1")}
+              second={register("new_password2")}
+              firstError={errors.new_password1?.message}
+              secondError={errors.new_password2?.message}
             />
-            <TextField
-              label="Confirm new password"
-              type="password"
-              autoComplete="new-password"
-              registration={register("new_password2")}
-              error={errors.new_password2?.message}
-            />
-            <button type="submit" className="primary" disabled={confirm.isPending || waitLeft > 0}>
-              {confirm.isPending ? "Saving…" : waitLeft > 0 ? `Wait ${pluralSeconds(waitLeft)}` : "Set new password"}
-            </button>
+            <SubmitButton label="Set new password" pendingLabel="Saving…" pending={confirm.isPending} waitLeft={waitLeft} />
           </form>
         </>
       )}

@@ -9,7 +9,7 @@ import { FormAlert } from "../../components/FormAlert";
 import { SelectField } from "../../components/SelectField";
 import { TextField } from "../../components/TextField";
 import styles from "./billing.module.css";
-import { CheckboxField } from "./CheckboxField";
+import { CheckboxField } from "../../components/CheckboxField";
 
 const wholeOrEmpty = z
   .string()

@@ -1,13 +1,13 @@
 import { useQuery } from "@tanstack/react-query";
 import { isStaff, useCurrentUser } from "../../api";
 import { AUDIT_ACTIONS, auditKeys, listAuditLog, type AuditFilters } from "../../api/auditLog";
-import { listAllTenants, tenantKeys } from "../../api/tenants";
-import { Pagination } from "../../components/Pagination";
-import { Loading, QueryError } from "../../components/QueryStatus";
+import { FilterForm } from "../../components/FilterForm";
+import { PagedTable } from "../../components/PagedTable";
+import { QueryError } from "../../components/QueryStatus";
 import { RequireArea } from "../../components/RequireArea";
 import { FilterInput, FilterSelect, type Option } from "./fields";
 import { dayBound, formatDateTime, formatDetails } from "./format";
-import { PAGE_SIZE, useDraft, useListParams } from "./listParams";
+import { PAGE_SIZE, useDraft, useListParams, useTenantFilter } from "./listParams";
 import styles from "./people.module.css";
 
 const ACTION_OPTIONS: readonly Option[] = [
@@ -41,7 +41,7 @@ function AuditLog() {
     until: until && dayBound(until, "end"),
   };
   const entries = useQuery({ queryKey: auditKeys.list(filters), queryFn: ({ signal }) => listAuditLog(filters, signal) });
-  const tenants = useQuery({ queryKey: tenantKeys.choices, queryFn: ({ signal }) => listAllTenants(signal), enabled: staff });
+  const { tenants, options: tenantOptions } = useTenantFilter(staff);
 
   const [actor, setActor] = useDraft(list.value("actor"));
   const [target, setTarget] = useDraft(list.value("target"));
@@ -50,23 +50,11 @@ function AuditLog() {
 
   const tenantNames = new Map<number, string>((tenants.data ?? []).map((tenant) => [tenant.id, tenant.name]));
   if (me.data?.tenant) tenantNames.set(me.data.tenant.id, me.data.tenant.name);
-  const tenantOptions: Option[] = [
-    { value: "", label: tenants.isPending ? "All tenants (loading…)" : "All tenants" },
-    ...(tenants.data ?? []).map((tenant) => ({ value: String(tenant.id), label: tenant.name })),
-  ];
 
   return (
     <section aria-labelledby="audit-title" className={styles.page}>
       <h1 id="audit-title">Audit log</h1>
-      <form
-        role="search"
-        aria-label="Filter the audit log"
-        className={styles.filters}
-        onSubmit={(event) => {
-          event.preventDefault();
-          list.setFilters({ actor, target, since: sinceDraft, until: untilDraft });
-        }}
-      >
+      <FilterForm label="Filter the audit log" onSearch={() => list.setFilters({ actor, target, since: sinceDraft, until: untilDraft })}>
         <FilterSelect
           label="Action"
           value={list.value("action")}
@@ -85,49 +73,33 @@ function AuditLog() {
         )}
         <FilterInput label="Since" type="date" value={sinceDraft} onChange={setSince} />
         <FilterInput label="Until" type="date" value={untilDraft} onChange={setUntil} />
-        <button type="submit">Search</button>
-      </form>
+      </FilterForm>
       <p className="muted small">Days run from midnight to midnight UTC; both ends are included.</p>
       {tenants.isError && <QueryError title="The tenant filter could not be loaded." error={tenants.error} />}
-      {entries.isPending ? (
-        <Loading label="Loading the audit log…" />
-      ) : entries.isError ? (
-        <QueryError title="The audit log could not be loaded." error={entries.error} />
-      ) : entries.data.results.length === 0 ? (
-        <p>No entries match.</p>
-      ) : (
-        <>
-          <div className="table-wrap">
-            <table aria-label="Audit log">
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Tenant</th>
-                  <th scope="col">Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                {entries.data.results.map((entry) => (
-                  <tr key={entry.id}>
-                    <td className={styles.nowrap}>
-                      <time dateTime={entry.timestamp}>{formatDateTime(entry.timestamp)}</time>
-                    </td>
-                    <td>{entry.action}</td>
-                    <td>{entry.actor ? `${entry.actor.username} (#${entry.actor.id})` : "—"}</td>
-                    <td>{entry.target ? `${entry.target.username} (#${entry.target.id})` : "—"}</td>
-                    <td>{entry.tenant === null ? "—" : (tenantNames.get(entry.tenant) ?? `#${entry.tenant}`)}</td>
-                    <td className={styles.details}>{formatDetails(entry.details)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pagination count={entries.data.count} page={list.page} pageSize={PAGE_SIZE} onPage={list.setPage} label="Audit log pages" />
-        </>
-      )}
+      <PagedTable
+        query={entries}
+        label="Audit log"
+        columns={["Time", "Action", "Actor", "Target", "Tenant", "Details"]}
+        row={(entry) => (
+          <tr key={entry.id}>
+            <td className={styles.nowrap}>
+              <time dateTime={entry.timestamp}>{formatDateTime(entry.timestamp)}</time>
+            </td>
+            <td>{entry.action}</td>
+            <td>{entry.actor ? `${entry.actor.username} (#${entry.actor.id})` : "—"}</td>
+            <td>{entry.target ? `${entry.target.username} (#${entry.target.id})` : "—"}</td>
+            <td>{entry.tenant === null ? "—" : (tenantNames.get(entry.tenant) ?? `#${entry.tenant}`)}</td>
+            <td className={styles.details}>{formatDetails(entry.details)}</td>
+          </tr>
+        )}
+        loadingLabel="Loading the audit log…"
+        errorTitle="The audit log could not be loaded."
+        emptyText="No entries match."
+        page={list.page}
+        pageSize={PAGE_SIZE}
+        onPage={list.setPage}
+        pagesLabel="Audit log pages"
+      />
     </section>
   );
 }

@@ -4,9 +4,10 @@ import { useForm } from "react-hook-form";
 import { z } from "zod";
 import type { Tenant, TenantWrite } from "../../api/tenants";
 import { applyApiError } from "../../components/applyApiError";
+import { CheckboxField } from "../../components/CheckboxField";
 import { FormAlert } from "../../components/FormAlert";
 import { TextField } from "../../components/TextField";
-import { CheckboxField, Notice, TextAreaField } from "./fields";
+import { Notice } from "./fields";
 
 const schema = z.object({
   name: z.string().trim().min(1, "Enter a name."),
@@ -108,7 +109,7 @@ export function TenantForm({
           hint={kind === "create" ? "Leave empty to make it from the name." : undefined}
         />
       )}
-      <TextAreaField label="Description" registration={register("description")} error={errors.description?.message} />
+      <TextField type="textarea" label="Description" registration={register("description")} error={errors.description?.message} />
       <TextField label="E-mail" type="email" registration={register("email")} error={errors.email?.message} autoComplete="email" />
       <TextField label="Website" registration={register("url")} error={errors.url?.message} autoComplete="url" />
       {kind === "create" && <CheckboxField label="Active" registration={register("is_active")} error={errors.is_active?.message} />}

@@ -1,8 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, useNavigate } from "react-router";
 import { listTenants, tenantKeys, type TenantFilters } from "../../api/tenants";
-import { Pagination } from "../../components/Pagination";
-import { Loading, QueryError } from "../../components/QueryStatus";
+import { FilterForm } from "../../components/FilterForm";
+import { PagedTable } from "../../components/PagedTable";
 import { RequireArea } from "../../components/RequireArea";
 import { ACTIVE_OPTIONS, Flash, FilterInput, FilterSelect, type Option } from "./fields";
 import { activeLabel, formatDate } from "./format";
@@ -47,15 +47,7 @@ function TenantList() {
         </button>
       </div>
       <Flash />
-      <form
-        role="search"
-        aria-label="Filter tenants"
-        className={styles.filters}
-        onSubmit={(event) => {
-          event.preventDefault();
-          list.setFilters({ search });
-        }}
-      >
+      <FilterForm label="Filter tenants" onSearch={() => list.setFilters({ search })}>
         <FilterInput label="Search" type="search" value={search} onChange={setSearch} />
         <FilterSelect
           label="Status"
@@ -69,47 +61,32 @@ function TenantList() {
           options={ORDERINGS}
           onChange={(value) => list.setFilters({ ordering: value })}
         />
-        <button type="submit">Search</button>
-      </form>
-      {tenants.isPending ? (
-        <Loading label="Loading tenants…" />
-      ) : tenants.isError ? (
-        <QueryError title="The tenants could not be loaded." error={tenants.error} />
-      ) : tenants.data.results.length === 0 ? (
-        <p>No tenants match.</p>
-      ) : (
-        <>
-          <div className="table-wrap">
-            <table aria-label="Tenants">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Slug</th>
-                  <th scope="col">Active</th>
-                  <th scope="col">Users</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {tenants.data.results.map((tenant) => (
-                  <tr key={tenant.id}>
-                    <td>
-                      <Link to={`/tenants/${tenant.id}`}>{tenant.name}</Link>
-                    </td>
-                    <td>{tenant.slug}</td>
-                    <td className={tenant.is_active ? undefined : styles.inactive}>{activeLabel(tenant.is_active)}</td>
-                    <td>{tenant.user_count}</td>
-                    <td className={styles.nowrap}>
-                      <time dateTime={tenant.created_at}>{formatDate(tenant.created_at)}</time>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pagination count={tenants.data.count} page={list.page} pageSize={PAGE_SIZE} onPage={list.setPage} label="Tenant pages" />
-        </>
-      )}
+      </FilterForm>
+      <PagedTable
+        query={tenants}
+        label="Tenants"
+        columns={["Name", "Slug", "Active", "Users", "Created"]}
+        row={(tenant) => (
+          <tr key={tenant.id}>
+            <td>
+              <Link to={`/tenants/${tenant.id}`}>{tenant.name}</Link>
+            </td>
+            <td>{tenant.slug}</td>
+            <td className={tenant.is_active ? undefined : styles.inactive}>{activeLabel(tenant.is_active)}</td>
+            <td>{tenant.user_count}</td>
+            <td className={styles.nowrap}>
+              <time dateTime={tenant.created_at}>{formatDate(tenant.created_at)}</time>
+            </td>
+          </tr>
+        )}
+        loadingLabel="Loading tenants…"
+        errorTitle="The tenants could not be loaded."
+        emptyText="No tenants match."
+        page={list.page}
+        pageSize={PAGE_SIZE}
+        onPage={list.setPage}
+        pagesLabel="Tenant pages"
+      />
     </section>
   );
 }

@@ -9,9 +9,10 @@ import type { Tenant } from "../../api/tenants";
 import { assignRole, grantableRoles, setUserPassword, updateUser, userKeys, type UserUpdate } from "../../api/users";
 import { applyApiError } from "../../components/applyApiError";
 import { FormAlert } from "../../components/FormAlert";
+import { NewPasswordFields } from "../../components/NewPasswordFields";
 import { SelectField } from "../../components/SelectField";
 import { TextField } from "../../components/TextField";
-import { DateField, Notice, TextAreaField } from "./fields";
+import { Notice } from "./fields";
 
 function useUserSaved() {
   const queryClient = useQueryClient();
@@ -131,8 +132,8 @@ export function UserEditForm({ user, tenants }: { user: User; tenants: Tenant[] 
       <TextField label="Company" registration={register("company")} error={errors.company?.message} autoComplete="off" />
       <TextField label="Location" registration={register("location")} error={errors.location?.message} autoComplete="off" />
       <TextField label="Website" registration={register("url")} error={errors.url?.message} autoComplete="off" />
-      <DateField label="Birth date" registration={register("birth_date")} error={errors.birth_date?.message} />
-      <TextAreaField label="Bio" registration={register("bio")} error={errors.bio?.message} />
+      <TextField type="date" label="Birth date" registration={register("birth_date")} error={errors.birth_date?.message} />
+      <TextField type="textarea" label="Bio" registration={register("bio")} error={errors.bio?.message} />
       <div className="actions">
         <button type="submit" className="primary" disabled={isSubmitting}>
           Save user
@@ -230,19 +231,11 @@ export function SetPasswordForm({ user }: { user: User }) {
     <form onSubmit={submit} noValidate className="form" aria-label="Set password">
       <FormAlert messages={formMessages} />
       {notice && <Notice>{notice}</Notice>}
-      <TextField
-        label="New password"
-        type="password"
-        autoComplete="new-password"
-        registration={register("new_password1")}
-        error={errors.new_password1?.message}
-      />
-      <TextField
-        label="Confirm new password"
-        type="password"
-        autoComplete="new-password"
-        registration={register("new_password2")}
-        error={errors.new_password2?.message}
+      <NewPasswordFields
+        first={register("new_password1")}
+        second={register("new_password2")}
+        firstError={errors.new_password1?.message}
+        secondError={errors.new_password2?.message}
       />
       <div className="actions">
         <button type="submit" disabled={isSubmitting}>

@@ -1,14 +1,14 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, useNavigate } from "react-router";
 import { ROLE_LABELS, isStaff, useCurrentUser, type Role } from "../../api";
-import { listAllTenants, tenantKeys } from "../../api/tenants";
 import { ROLES, listUsers, userKeys, type UserFilters } from "../../api/users";
-import { Pagination } from "../../components/Pagination";
-import { Loading, QueryError } from "../../components/QueryStatus";
+import { FilterForm } from "../../components/FilterForm";
+import { PagedTable } from "../../components/PagedTable";
+import { QueryError } from "../../components/QueryStatus";
 import { RequireArea } from "../../components/RequireArea";
 import { ACTIVE_OPTIONS, Flash, FilterInput, FilterSelect, type Option } from "./fields";
 import { activeLabel, formatDateTime, fullName } from "./format";
-import { PAGE_SIZE, useDraft, useListParams } from "./listParams";
+import { PAGE_SIZE, useDraft, useListParams, useTenantFilter } from "./listParams";
 import styles from "./people.module.css";
 
 const ORDERINGS: readonly Option[] = [
@@ -45,21 +45,13 @@ function UserList() {
     ordering: list.value("ordering"),
   };
   const users = useQuery({ queryKey: userKeys.list(filters), queryFn: ({ signal }) => listUsers(filters, signal) });
-  const tenants = useQuery({
-    queryKey: tenantKeys.choices,
-    queryFn: ({ signal }) => listAllTenants(signal),
-    enabled: staff,
-  });
+  const { tenants, options: tenantOptions } = useTenantFilter(staff);
   const [search, setSearch] = useDraft(list.value("search"));
 
   const visibleRoles: readonly Role[] = staff ? ROLES : ["tenant_owner", "subscriber"];
   const roleOptions: Option[] = [
     { value: "", label: "All roles" },
     ...visibleRoles.map((role) => ({ value: role, label: ROLE_LABELS[role] })),
-  ];
-  const tenantOptions: Option[] = [
-    { value: "", label: tenants.isPending ? "All tenants (loading…)" : "All tenants" },
-    ...(tenants.data ?? []).map((tenant) => ({ value: String(tenant.id), label: tenant.name })),
   ];
 
   return (
@@ -71,15 +63,7 @@ function UserList() {
         </button>
       </div>
       <Flash />
-      <form
-        role="search"
-        aria-label="Filter users"
-        className={styles.filters}
-        onSubmit={(event) => {
-          event.preventDefault();
-          list.setFilters({ search });
-        }}
-      >
+      <FilterForm label="Filter users" onSearch={() => list.setFilters({ search })}>
         <FilterInput label="Search" type="search" value={search} onChange={setSearch} />
         {staff && (
           <FilterSelect
@@ -102,50 +86,33 @@ function UserList() {
           options={ORDERINGS}
           onChange={(value) => list.setFilters({ ordering: value })}
         />
-        <button type="submit">Search</button>
-      </form>
+      </FilterForm>
       {tenants.isError && <QueryError title="The tenant filter could not be loaded." error={tenants.error} />}
-      {users.isPending ? (
-        <Loading label="Loading users…" />
-      ) : users.isError ? (
-        <QueryError title="The users could not be loaded." error={users.error} />
-      ) : users.data.results.length === 0 ? (
-        <p>No users match.</p>
-      ) : (
-        <>
-          <div className="table-wrap">
-            <table aria-label="Users">
-              <thead>
-                <tr>
-                  <th scope="col">Username</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">E-mail</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Tenant</th>
-                  <th scope="col">Active</th>
-                  <th scope="col">Last login</th>
-                </tr>
-              </thead>
-              <tbody>
-                {users.data.results.map((user) => (
-                  <tr key={user.id}>
-                    <td>
-                      <Link to={`/users/${user.id}`}>{user.username}</Link>
-                    </td>
-                    <td>{fullName(user)}</td>
-                    <td>{user.email ?? ""}</td>
-                    <td>{ROLE_LABELS[user.role] ?? user.role}</td>
-                    <td>{user.tenant?.name ?? "—"}</td>
-                    <td className={user.is_active ? undefined : styles.inactive}>{activeLabel(user.is_active)}</td>
-                    <td className={styles.nowrap}>{formatDateTime(user.last_login, "Never")}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pagination count={users.data.count} page={list.page} pageSize={PAGE_SIZE} onPage={list.setPage} label="User pages" />
-        </>
-      )}
+      <PagedTable
+        query={users}
+        label="Users"
+        columns={["Username", "Name", "E-mail", "Role", "Tenant", "Active", "Last login"]}
+        row={(user) => (
+          <tr key={user.id}>
+            <td>
+              <Link to={`/users/${user.id}`}>{user.username}</Link>
+            </td>
+            <td>{fullName(user)}</td>
+            <td>{user.email ?? ""}</td>
+            <td>{ROLE_LABELS[user.role] ?? user.role}</td>
+            <td>{user.tenant?.name ?? "—"}</td>
+            <td className={user.is_active ? undefined : styles.inactive}>{activeLabel(user.is_active)}</td>
+            <td className={styles.nowrap}>{formatDateTime(user.last_login, "Never")}</td>
+          </tr>
+        )}
+        loadingLabel="Loading users…"
+        errorTitle="The users could not be loaded."
+        emptyText="No users match."
+        page={list.page}
+        pageSize={PAGE_SIZE}
+        onPage={list.setPage}
+        pagesLabel="User pages"
+      />
     </section>
   );
 }

@@ -1,5 +1,8 @@
+import { useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useState } from "react";
 import { useSearchParams } from "react-router";
+import { listAllTenants, tenantKeys } from "../../api/tenants";
+import type { Option } from "./fields";
 
 /** Rows per page of the people lists. */
 export const PAGE_SIZE = 20;
@@ -48,6 +51,16 @@ export function useListParams() {
   );
 
   return { page, value, setFilters, setPage };
+}
+
+/** A list's Tenant filter (staff only): every tenant, loaded once, and the filter's choices. */
+export function useTenantFilter(staff: boolean) {
+  const tenants = useQuery({ queryKey: tenantKeys.choices, queryFn: ({ signal }) => listAllTenants(signal), enabled: staff });
+  const options: Option[] = [
+    { value: "", label: tenants.isPending ? "All tenants (loading…)" : "All tenants" },
+    ...(tenants.data ?? []).map((tenant) => ({ value: String(tenant.id), label: tenant.name })),
+  ];
+  return { tenants, options };
 }
 
 /** A text filter being typed: follows the URL (back, reload) until it is submitted. */

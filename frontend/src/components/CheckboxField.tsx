@@ -1,6 +1,5 @@
 import { useId } from "react";
 import type { UseFormRegisterReturn } from "react-hook-form";
-import styles from "./billing.module.css";
 
 /** A labelled checkbox with an optional hint and the API's error under it. */
 export function CheckboxField({
@@ -20,17 +19,10 @@ export function CheckboxField({
   const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined;
   return (
     <div className="field">
-      <span>
-        <input
-          id={id}
-          type="checkbox"
-          className={styles.checkbox}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy}
-          {...registration}
-        />{" "}
+      <div className="check">
+        <input id={id} type="checkbox" aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...registration} />
         <label htmlFor={id}>{label}</label>
-      </span>
+      </div>
       {hint && (
         <p id={hintId} className="field-hint">
           {hint}
