@@ -8,13 +8,13 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from wiwebb.adapters.orm import AuditLogRow, TenantRow
 from wiwebb.adapters.repositories import SqlAuditLog, SqlTenantRepository, SqlTokenRepository, SqlUserRepository
 from wiwebb.domain.errors import ValidationFailed
-from wiwebb.domain.model import AuditEntry, AuthToken, Role, Tenant, User
+from wiwebb.domain.model import AuditEntry, AuthToken, Role, Tenant, TokenOwner, User
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)
 
@@ -264,6 +264,61 @@ def test_touch_with_defer_hands_the_work_over(database):
     assert token_by_hash(database, "key").last_used is None  # not run in the request's session
     database.run_in_own_transaction(deferred[0])
     assert token_by_hash(database, "key").last_used == used
+
+
+@contextmanager
+def statements(database):
+    """The queries the database receives meanwhile (savepoints of the test harness, and SQLite's
+    BEGIN, left out)."""
+    seen: list[str] = []
+
+    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
+        if not statement.upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO", "BEGIN")):  # SQLite's BEGIN
+            seen.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", before_cursor_execute)
+    try:
+        yield seen
+    finally:
+        event.remove(database.engine, "before_cursor_execute", before_cursor_execute)
+
+
+def test_a_token_is_found_with_its_user_and_the_users_tenant_in_one_statement(database):
+    tenant = add_tenant(database)
+    alice, staff = add_users(database, new_user("alice", tenant_id=tenant.id, first_name="Alice"),
+                             new_user("staff", role=Role.ADMIN))
+    tokens = add_tokens(database, new_token(alice.id, "a" * 64), new_token(staff.id, "s" * 64))
+    with database.session() as session, statements(database) as seen:
+        found = SqlTokenRepository(session).get_with_owner("a" * 64)
+        assert len(seen) == 1
+        assert (found.token, found.user, found.tenant) == (tokens[0], alice, tenant)
+        assert SqlTokenRepository(session).get_with_owner("s" * 64) == TokenOwner(tokens[1], staff, None)
+        assert SqlTokenRepository(session).get_with_owner("b" * 64) is None
+
+
+def test_the_authenticated_user_and_tenant_cost_no_second_statement_and_follow_the_sessions_changes(database):
+    tenant = add_tenant(database)
+    (alice,) = add_users(database, new_user("alice", tenant_id=tenant.id))
+    add_tokens(database, new_token(alice.id, "a" * 64))
+    with writing(database) as session:
+        users, tenants = SqlUserRepository(session), SqlTenantRepository(session)
+        SqlTokenRepository(session).get_with_owner("a" * 64)
+        with statements(database) as seen:
+            assert users.get(alice.id) == alice
+            assert tenants.get(tenant.id) == tenant
+            assert tenants.get_many([tenant.id]) == {tenant.id: tenant}
+        assert seen == []
+
+        renamed = replace(alice, first_name="Alicia")
+        users.update(renamed)  # through the session: what it answers next follows
+        tenants.update(replace(tenant, name="Acme Two"))
+        with statements(database) as seen:
+            assert users.get(alice.id) == renamed
+            assert tenants.get(tenant.id).name == "Acme Two"
+        assert seen == []
+        users.delete(alice.id)
+        assert users.get(alice.id) is None  # asked again: deleted
+    assert get_user(database, alice.id) is None
 
 
 # Audit log

@@ -33,7 +33,7 @@ class World:
     def __init__(self, policy: IdentityPolicy | None = None) -> None:
         self.users = InMemoryUserRepository()
         self.tenants = InMemoryTenantRepository(users=self.users)
-        self.tokens = InMemoryTokenRepository()
+        self.tokens = InMemoryTokenRepository(users=self.users, tenants=self.tenants)
         self.audit = InMemoryAuditLog()
         self.hasher = CountingHasher()
         self.clock = FixedClock()

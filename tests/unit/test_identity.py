@@ -143,6 +143,22 @@ def test_unknown_token_and_inactive_user(world):
         world.identity.authenticate(issued.key)
 
 
+def test_a_token_of_an_inactive_tenants_user_is_refused_and_staff_need_no_tenant(world):
+    tenant = world.add_tenant("Acme")
+    member = world.add_user("member", tenant=tenant)
+    staff = world.admin()
+    member_key, staff_key = (world.identity.login(u.username, "correct-horse-9").key for u in (member, staff))
+    assert world.identity.authenticate(member_key).user.id == member.id
+    assert world.identity.authenticate(staff_key).user.id == staff.id
+    tenant.is_active = False
+    world.tenants.update(tenant)
+    with pytest.raises(AuthenticationFailed, match=r"User inactive or deleted\."):
+        world.identity.authenticate(member_key)
+    tenant.is_active = True
+    world.tenants.update(tenant)
+    assert world.identity.authenticate(member_key).user.tenant_id == tenant.id
+
+
 def test_last_used_moves_at_most_once_a_minute(world):
     issued = world.register()
     world.identity.authenticate(issued.key)

@@ -5,7 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from wiwebb.adapters.memory import InMemoryAuditLog, InMemoryTenantRepository, IntegrityViolation
+from wiwebb.adapters.memory import (
+    InMemoryAuditLog,
+    InMemoryTenantRepository,
+    InMemoryTokenRepository,
+    IntegrityViolation,
+)
 from wiwebb.domain.listing import InvalidPage, PageRequest
 from wiwebb.domain.model import AuditEntry, Tenant
 from wiwebb.domain.queries import AuditQuery, TenantQuery, UserQuery
@@ -45,6 +50,17 @@ def test_a_tenant_with_users_is_restricted_and_counts_need_the_users():
         tenants.user_counts([tenant.id])
     with pytest.raises(RuntimeError):
         tenants.delete(tenant.id)
+
+
+def test_a_token_is_found_with_its_owner_which_needs_the_users_and_tenants(world):
+    tenant = world.add_tenant("Acme")
+    user = world.add_user("alice", tenant=tenant)
+    issued = world.identity.login("alice", "correct-horse-9")
+    found = world.tokens.get_with_owner(issued.token.key_hash)
+    assert (found.token, found.user, found.tenant) == (issued.token, world.users.get(user.id), tenant)
+    assert world.tokens.get_with_owner("0" * 64) is None
+    with pytest.raises(RuntimeError, match="users= and tenants="):
+        InMemoryTokenRepository().get_with_owner(issued.token.key_hash)
 
 
 def test_deleting_a_tenant_with_users_is_refused(world):

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from wiwebb.domain.listing import Page, PageRequest
-from wiwebb.domain.model import AuditEntry, AuthToken, Tenant, User
+from wiwebb.domain.model import AuditEntry, AuthToken, Tenant, TokenOwner, User
 from wiwebb.domain.queries import AuditQuery, TenantQuery, UserQuery
 
 # The in-memory services (clock, hasher, outbox, rate limiter, payment gateway) live beside the
@@ -161,9 +161,15 @@ class InMemoryTenantRepository:
 
 
 class InMemoryTokenRepository:
-    def __init__(self) -> None:
+    """Tokens. Finding a token with its owner (`get_with_owner`, what authentication uses) needs the
+    user and tenant repositories: pass them as `users` and `tenants`; without them it raises."""
+
+    def __init__(self, users: InMemoryUserRepository | None = None,
+                 tenants: InMemoryTenantRepository | None = None) -> None:
         self.rows: dict[int, AuthToken] = {}
         self._ids = itertools.count(1)
+        self._users = users
+        self._tenants = tenants
 
     def add(self, token: AuthToken) -> AuthToken:
         stored = replace(token, id=next(self._ids))
@@ -172,6 +178,16 @@ class InMemoryTokenRepository:
 
     def get_by_hash(self, key_hash: str) -> AuthToken | None:
         return next((t for t in self.rows.values() if t.key_hash == key_hash), None)
+
+    def get_with_owner(self, key_hash: str) -> TokenOwner | None:
+        if self._users is None or self._tenants is None:
+            raise RuntimeError("InMemoryTokenRepository needs users= and tenants= to find a token's owner")
+        token = self.get_by_hash(key_hash)
+        if token is None:
+            return None
+        user = self._users.get(token.user_id)
+        tenant = self._tenants.get(user.tenant_id) if user is not None and user.tenant_id is not None else None
+        return TokenOwner(token, user, tenant)
 
     def list_for_user(self, user_id: int) -> Sequence[AuthToken]:
         return sorted((t for t in self.rows.values() if t.user_id == user_id), key=lambda t: t.created)

@@ -11,11 +11,11 @@ from sqlalchemy import ColumnElement, Select, bindparam, case, delete, exists, f
 from sqlalchemy.orm import Session
 
 from wiwebb.domain.listing import Page
-from wiwebb.domain.model import AuditEntry, AuthToken, Role, Tenant, User
+from wiwebb.domain.model import AuditEntry, AuthToken, Role, Tenant, TokenOwner, User
 from wiwebb.domain.queries import AuditQuery, TenantQuery, UserQuery
 
 from .orm import AuditLogRow, AuthTokenRow, TenantRow, UserRow
-from .session_rows import keep, loaded
+from .session_rows import held, hold, keep, loaded, release
 from .sql_lists import escape_like, order_by, page_of
 from .sql_writes import flush, remember, write_changes
 
@@ -36,6 +36,12 @@ def user_from_row(row: UserRow) -> User:
     )
 
 
+def _user_from_values(user_id: int, values: dict[str, Any]) -> User:
+    """A user from its column values (a row read with Core, or a held snapshot: `_user_values`)."""
+    return User(id=user_id, password_hash=values["password"], role=Role(values["role"]),
+                **{name: values[name] for name in _USER_COLUMNS})
+
+
 def _user_values(user: User) -> dict[str, object]:
     values: dict[str, object] = {name: getattr(user, name) for name in _USER_COLUMNS}
     values.update(password=user.password_hash, role=user.role.value, email_lower=user.email.lower())
@@ -54,6 +60,19 @@ _USER_BY_ID = _with_tenant().where(UserRow.id == bindparam("user_id"))
 # skips the ORM's loading machinery.
 _TOKENS = AuthTokenRow.__table__
 _TOKEN_BY_HASH = select(*_TOKENS.c).where(_TOKENS.c.key_hash == bindparam("key_hash"))
+# Authentication, every request's first statement: the token, its user and the user's tenant in
+# one Core statement (one round trip, no ORM objects built); the user and tenant are held by value.
+_USERS, _TENANTS = UserRow.__table__, TenantRow.__table__
+_TOKEN_WITH_OWNER = (
+    select(*_TOKENS.c, *_USERS.c, *_TENANTS.c)
+    .select_from(_TOKENS.outerjoin(_USERS, _USERS.c.id == _TOKENS.c.user_id)
+                 .outerjoin(_TENANTS, _TENANTS.c.id == _USERS.c.tenant_id))
+    .where(_TOKENS.c.key_hash == bindparam("key_hash")))
+_TOKEN_NAMES = tuple(c.name for c in _TOKENS.c)
+_USER_NAMES = tuple(c.name for c in _USERS.c)
+_TENANT_NAMES = tuple(c.name for c in _TENANTS.c)
+_USER_AT = len(_TOKEN_NAMES)
+_TENANT_AT = _USER_AT + len(_USER_NAMES)
 
 
 class SqlUserRepository:
@@ -67,7 +86,10 @@ class SqlUserRepository:
 
     def get(self, user_id: int) -> User | None:
         """The user, loaded with its tenant (kept in the session: `tenant_of` and the login checks
-        that follow cost no statement)."""
+        that follow cost no statement); the authenticated user costs none either (held)."""
+        values = held(self._session, ("user", user_id))
+        if values is not None:
+            return _user_from_values(user_id, values)
         row = loaded(self._session, UserRow, user_id)
         if row is None:
             found = self._session.execute(_USER_BY_ID, {"user_id": user_id}).first()
@@ -99,6 +121,7 @@ class SqlUserRepository:
 
     def delete(self, user_id: int) -> None:
         self._session.execute(delete(UserRow).where(UserRow.id == user_id))
+        release(self._session, ("user", user_id))
 
     def get_many(self, user_ids: Iterable[int]) -> dict[int, User]:
         ids = set(user_ids)
@@ -122,7 +145,8 @@ class SqlUserRepository:
                 UserRow.username, UserRow.email, UserRow.first_name, UserRow.last_name))))
         # The tenants of the page come with it (the list shows each user's tenant).
         statement = _with_tenant().where(*conditions)
-        rows = page_of(self._session, statement, query.page, order_by(UserRow, query.ordering))
+        rows = page_of(self._session, statement, query.page, order_by(UserRow, query.ordering),
+                       match_first=bool(query.search))  # the trigram index finds the matches
         return Page([self._user(r) for r in rows[0]], rows[1], query.page)
 
     def counts(self, tenant_id: int | None) -> tuple[int, int]:
@@ -151,18 +175,31 @@ class SqlTenantRepository:
         return tenant
 
     def get(self, tenant_id: int) -> Tenant | None:
+        values = held(self._session, ("tenant", tenant_id))
+        if values is not None:  # the authenticated user's
+            return Tenant(id=tenant_id, **values)  # type: ignore[arg-type]
         row = self._session.get(TenantRow, tenant_id)
         keep(self._session, row)
         return self._tenant(row) if row else None
 
     def get_many(self, tenant_ids: Iterable[int]) -> dict[int, Tenant]:
-        """The tenants by id; those the session holds already (a page's) cost no statement."""
-        held = {i: loaded(self._session, TenantRow, i) for i in set(tenant_ids)}
-        rows = [row for row in held.values() if row is not None]
-        missing = [i for i, row in held.items() if row is None]
+        """The tenants by id; those the session holds already (a page's, the authenticated user's)
+        cost no statement."""
+        found: dict[int, Tenant] = {}
+        missing = []
+        for i in set(tenant_ids):
+            values = held(self._session, ("tenant", i))
+            row = loaded(self._session, TenantRow, i) if values is None else None
+            if values is not None:
+                found[i] = Tenant(id=i, **values)  # type: ignore[arg-type]
+            elif row is not None:
+                found[i] = self._tenant(row)
+            else:
+                missing.append(i)
         if missing:
-            rows += self._session.scalars(select(TenantRow).where(TenantRow.id.in_(missing)))
-        return {row.id: self._tenant(row) for row in rows}
+            found.update((row.id, self._tenant(row)) for row in self._session.scalars(
+                select(TenantRow).where(TenantRow.id.in_(missing))))
+        return found
 
     def get_by_slug(self, slug: str) -> Tenant | None:
         row = self._session.scalars(select(TenantRow).where(TenantRow.slug == slug)).one_or_none()
@@ -183,6 +220,7 @@ class SqlTenantRepository:
 
     def delete(self, tenant_id: int) -> None:
         self._session.execute(delete(TenantRow).where(TenantRow.id == tenant_id))
+        release(self._session, ("tenant", tenant_id))
 
     def list(self, query: TenantQuery) -> Page[Tenant]:
         conditions: list[ColumnElement[bool]] = []
@@ -230,6 +268,25 @@ class SqlTokenRepository:
     def get_by_hash(self, key_hash: str) -> AuthToken | None:
         row = self._session.execute(_TOKEN_BY_HASH, {"key_hash": key_hash}).one_or_none()
         return token_from_row(row) if row else None
+
+    def get_with_owner(self, key_hash: str) -> TokenOwner | None:
+        row = self._session.execute(_TOKEN_WITH_OWNER, {"key_hash": key_hash}).one_or_none()
+        if row is None:
+            return None
+        token = AuthToken(**dict(zip(_TOKEN_NAMES, row[:_USER_AT], strict=True)))
+        user_values = dict(zip(_USER_NAMES, row[_USER_AT:_TENANT_AT], strict=True))
+        user_id = user_values.pop("id")
+        if user_id is None:
+            return TokenOwner(token, None, None)
+        user = _user_from_values(user_id, user_values)
+        hold(self._session, ("user", user_id), _user_values(user))
+        tenant_values = dict(zip(_TENANT_NAMES, row[_TENANT_AT:], strict=True))
+        tenant_id = tenant_values.pop("id")
+        if tenant_id is None:
+            return TokenOwner(token, user, None)
+        tenant = Tenant(id=tenant_id, **tenant_values)
+        hold(self._session, ("tenant", tenant_id), _tenant_values(tenant))
+        return TokenOwner(token, user, tenant)
 
     def list_for_user(self, user_id: int) -> Sequence[AuthToken]:
         rows = self._session.scalars(

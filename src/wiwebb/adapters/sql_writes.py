@@ -26,6 +26,11 @@ def remember(session: Session, key: tuple[str, int], values: dict[str, object]) 
     session.info.setdefault(_SNAPSHOTS, {})[key] = dict(values)
 
 
+def snapshot(session: Session, key: tuple[str, int]) -> dict[str, object] | None:
+    """The values last handed out or written for `key` in this session (not to be modified)."""
+    return session.info.get(_SNAPSHOTS, {}).get(key)  # type: ignore[no-any-return]
+
+
 def _changed(session: Session, key: tuple[str, int], values: dict[str, object]) -> dict[str, object]:
     loaded = session.info.get(_SNAPSHOTS, {}).get(key)
     return dict(values) if loaded is None else {k: v for k, v in values.items() if loaded.get(k) != v}

@@ -177,12 +177,12 @@ class IdentityService:
 
     def authenticate(self, key: str) -> Session:
         """The session a token key opens, or `AuthenticationFailed` with DRF's message."""
-        token = self._tokens.get_by_hash(tokens.digest(key))
+        found = self._tokens.get_with_owner(tokens.digest(key))
         now = self._clock.now()
-        if token is None or token.expires_at <= now:
+        if found is None or found.token.expires_at <= now:
             raise AuthenticationFailed(INVALID_TOKEN)
-        user = self._users.get(token.user_id)
-        if user is None or not self._may_log_in(user):
+        token, user = found.token, found.user
+        if user is None or not _active(user, found.tenant):
             raise AuthenticationFailed(INACTIVE_USER)
         if token.last_used is None or now - token.last_used >= TOUCH_INTERVAL:
             token = replace(token, last_used=now)
@@ -377,10 +377,7 @@ class IdentityService:
     def _may_log_in(self, user: User) -> bool:
         if not user.is_active:
             return False
-        if user.tenant_id is None:
-            return True
-        tenant = self._tenants.get(user.tenant_id)
-        return tenant is not None and tenant.is_active
+        return _active(user, self._tenants.get(user.tenant_id) if user.tenant_id is not None else None)
 
     def _issue(self, user: User, user_agent: str) -> IssuedToken:
         key = tokens.new_key()
@@ -403,3 +400,11 @@ class IdentityService:
 def _text(value: Any) -> Any:
     """A profile value as the audit log's JSON keeps it (dates as ISO text)."""
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _active(user: User, tenant: Tenant | None) -> bool:
+    """Whether `user` (with `tenant`, its tenant) may log in: an active user, of an active tenant
+    unless staff without one."""
+    if not user.is_active:
+        return False
+    return user.tenant_id is None or (tenant is not None and tenant.is_active)

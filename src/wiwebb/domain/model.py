@@ -118,6 +118,15 @@ class AuthToken:
 
 
 @dataclass(frozen=True)
+class TokenOwner:
+    """A token found with its user and the user's tenant in one lookup (None where there is none)."""
+
+    token: AuthToken
+    user: User | None
+    tenant: Tenant | None
+
+
+@dataclass(frozen=True)
 class IssuedToken:
     """A token just issued: the only moment the clear key exists."""
 

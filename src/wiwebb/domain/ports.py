@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from .throttling import Rate
 
 from .listing import Page
-from .model import AuditEntry, AuthToken, OutgoingMail, QueuedMail, Tenant, User
+from .model import AuditEntry, AuthToken, OutgoingMail, QueuedMail, Tenant, TokenOwner, User
 from .queries import AuditQuery, TenantQuery, UserQuery
 
 
@@ -104,6 +104,12 @@ class TokenRepository(Protocol):
         ...
 
     def get_by_hash(self, key_hash: str) -> AuthToken | None: ...
+
+    def get_with_owner(self, key_hash: str) -> TokenOwner | None:
+        """The token with this digest, with its user and the user's tenant, in one lookup (what
+        authenticating every request needs). The user and tenant it returns are the request's own
+        loads: later lookups of them by id in the same unit of work cost nothing."""
+        ...
 
     def list_for_user(self, user_id: int) -> Sequence[AuthToken]:
         """The user's tokens, oldest first."""

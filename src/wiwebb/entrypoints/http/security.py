@@ -73,7 +73,7 @@ class TokenSecurityPolicy:
 
 def session_of_token(request: Request) -> Session | None:
     """Authenticate the request's token once (reified on the request)."""
-    header = request.headers.get("Authorization", "").encode("latin-1", "replace")
+    header = request.environ.get("HTTP_AUTHORIZATION", "").encode("latin-1", "replace")
     key = token_from_header(header)
     if key is None:
         return None
