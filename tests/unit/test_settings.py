@@ -93,7 +93,7 @@ def test_a_malformed_env_file_line_is_named(tmp_path):
 def test_operations_settings_defaults_and_off_values(tmp_path):
     settings = load(tmp_path)
     assert settings.debug is False and settings.sql_warn_statements == 20
-    assert (settings.database_pool_size, settings.database_max_overflow, settings.database_pool_timeout) == (5, 10, 30)
+    assert (settings.database_pool_size, settings.database_max_overflow, settings.database_pool_timeout) == (10, 10, 30)
     assert settings.database_statement_timeout == timedelta(seconds=30)
     assert settings.cleanup_interval == timedelta(hours=1) and settings.cleanup_age == timedelta(days=30)
     off = load(tmp_path, DATABASE_STATEMENT_TIMEOUT="0", CLEANUP_INTERVAL="off", DATABASE_MAX_OVERFLOW="0",

@@ -81,7 +81,7 @@ DEFINITIONS = (
                "than SQL_WARN_STATEMENTS."),
     Definition("SQL_WARN_STATEMENTS", "20",
                "With DEBUG on, a request running more SQL statements than this logs a warning naming its route."),
-    Definition("DATABASE_POOL_SIZE", "5", "PostgreSQL connections kept open per process."),
+    Definition("DATABASE_POOL_SIZE", "10", "PostgreSQL connections kept open per process (at least the server's threads plus 2)."),
     Definition("DATABASE_MAX_OVERFLOW", "10", "Extra PostgreSQL connections opened under load, closed after."),
     Definition("DATABASE_POOL_TIMEOUT", "30", "Seconds a request waits for a free database connection."),
     Definition("DATABASE_STATEMENT_TIMEOUT", "30s",
