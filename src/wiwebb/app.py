@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from wiwebb import __version__
 from wiwebb.adapters import transaction_join
+from wiwebb.adapters.audit_sql import SqlAuditLog
 from wiwebb.adapters.billing_figures import SqlBillingFigures
 from wiwebb.adapters.billing_sql import (
     SqlCustomerRepository,
@@ -42,7 +43,6 @@ from wiwebb.adapters.periodic import cleanup_task
 from wiwebb.adapters.ratelimit import memory_rate_limiter, redis_rate_limiter
 from wiwebb.adapters.repositories import (
     Deferrer,
-    SqlAuditLog,
     SqlTenantRepository,
     SqlTokenRepository,
     SqlUserRepository,

@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy.orm import Session as DbSession
 
 from wiwebb.adapters import schema
+from wiwebb.adapters.audit_sql import SqlAuditLog
 from wiwebb.adapters.database import DatabaseUnreachable, shell_command
 from wiwebb.adapters.logs import configure_logging
-from wiwebb.adapters.repositories import SqlAuditLog, SqlTenantRepository, SqlUserRepository
+from wiwebb.adapters.repositories import SqlTenantRepository, SqlUserRepository
 from wiwebb.app import Adapters, build_app
 from wiwebb.domain.catalogue import CatalogueService
 from wiwebb.domain.housekeeping import Housekeeping

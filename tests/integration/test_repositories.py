@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import delete, event, select
 from sqlalchemy.exc import IntegrityError, StatementError
 
+from wiwebb.adapters.audit_sql import SqlAuditLog
 from wiwebb.adapters.orm import AuditLogRow, TenantRow
-from wiwebb.adapters.repositories import SqlAuditLog, SqlTenantRepository, SqlTokenRepository, SqlUserRepository
+from wiwebb.adapters.repositories import SqlTenantRepository, SqlTokenRepository, SqlUserRepository
 from wiwebb.domain.errors import ValidationFailed
 from wiwebb.domain.model import AuditEntry, AuthToken, Role, Tenant, TokenOwner, User
 
