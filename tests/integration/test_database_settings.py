@@ -250,3 +250,44 @@ def test_a_probe_stuck_in_another_thread_does_not_hold_every_health_request(url,
         assert database.healthy() is True  # probing again once the lock is free
     finally:
         database.engine.dispose()
+
+
+def test_the_ping_begins_the_transaction_instead_of_switching_autocommit(url):
+    """The pre-ping runs `SELECT 1` in the transaction the request begins anyway: the connection a
+    request gets is in a transaction already and still out of autocommit (the dialect's own ping
+    toggles autocommit around it and leaves the connection idle)."""
+    engine = create_database_engine(url, pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        pings: list[str] = []
+        event.listen(engine, "before_cursor_execute", lambda *args: pings.append(args[2]))
+        with engine.connect() as connection:
+            dbapi_connection = connection.connection.dbapi_connection
+            assert (dbapi_connection.status, dbapi_connection.autocommit) == (
+                psycopg2.extensions.STATUS_BEGIN, False)
+            assert connection.execute(text("SELECT now() = statement_timestamp()")).scalar() is False
+        assert pings == ["SELECT now() = statement_timestamp()"]  # the ping is not a counted statement
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_given_back_inside_a_transaction_is_rolled_back(url):
+    """The pool rolls back what is left open (the ping's transaction, a failed statement's), so the
+    next checkout starts clean; it skips the rollback only when nothing is open."""
+    engine = create_database_engine(url, pool_size=1, max_overflow=0)
+    try:
+        raw = engine.raw_connection()  # pinged: inside the ping's transaction
+        cursor = raw.cursor()
+        with pytest.raises(psycopg2.errors.DivisionByZero):
+            cursor.execute("SELECT 1 / 0")
+        raw.close()  # given back in a failed transaction
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT 2")).scalar() == 2
+        raw = engine.raw_connection()
+        raw.cursor().execute("CREATE TEMPORARY TABLE left_open (n int)")
+        raw.close()  # given back with uncommitted work: rolled back, the table never existed
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT to_regclass('pg_temp.left_open')")).scalar() is None
+    finally:
+        engine.dispose()
