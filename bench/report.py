@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,18 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     if not numerator or not denominator:
         return None
     return round(numerator / denominator, 3)
+
+
+def ratios(rows: dict[str, dict[str, Any]], rounds: dict[str, list[float]]) -> dict[str, float]:
+    """The ratios: the median of the paired rounds where there are some, else the single runs'
+    (`rows` by name: WiWebb's scenarios and the floors)."""
+    found = {}
+    for key, name, floor in (("me/floor", "me", "floor (me)"), ("health/hello", "health", "hello (health)")):
+        value = (round(statistics.median(rounds[key]), 3) if rounds.get(key)
+                 else ratio(rows.get(name, {}).get("rps"), rows.get(floor, {}).get("rps")))
+        if value is not None:
+            found[key] = value
+    return found
 
 
 def targets(results: dict[str, Any]) -> list[Target]:
@@ -104,7 +117,10 @@ def table(results: dict[str, Any]) -> str:
              for r in [header, *rows]]
     lines.insert(1, "  ".join("-" * w for w in widths))
     for key, value in results.get("ratios", {}).items():
-        lines.append(f"ratio {key}: {_cell(value, 2)}")
+        rounds = results.get("paired_rounds", {}).get(key)
+        how = (f" (median of {len(rounds)} paired rounds: {', '.join(_cell(r, 2) for r in rounds)})" if rounds
+               else " (single runs)")
+        lines.append(f"ratio {key}: {_cell(value, 2)}{how}")
     rss = results.get("rss_mb", {})
     if rss:
         lines.append("RSS MB: " + ", ".join(f"{k} {_cell(v)}" for k, v in rss.items()))

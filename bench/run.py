@@ -8,6 +8,8 @@ Settings (environment variables, all optional):
   BENCH_SCENARIOS     comma-separated subset of health,me,users_page,users_search,login,webhook
   BENCH_CLIENT        wrk or python (default: wrk when installed, else python, said in the table)
   BENCH_KEEP_DB       1: keep the database created by default
+  BENCH_PAIRS         paired rounds for each ratio (3; 0: the ratios of the single runs)
+  BENCH_PAIR_DURATION seconds per run of a paired round (5s)
 """
 
 from __future__ import annotations
@@ -37,6 +39,17 @@ def duration_seconds(text: str) -> float:
     if seconds < 1:
         raise ValueError(f"BENCH_DURATION: at least 1s, got {text!r}")
     return seconds
+
+
+def pair_count(text: str) -> int:
+    """BENCH_PAIRS: a whole number, 0 or more (empty: 3)."""
+    try:
+        count = int(text.strip() or "3")
+    except ValueError:
+        raise ValueError(f"BENCH_PAIRS: expected a whole number of rounds, got {text!r}") from None
+    if count < 0:
+        raise ValueError(f"BENCH_PAIRS: 0 or more, got {text!r}")
+    return count
 
 
 def chosen_scenarios(text: str) -> list[Scenario]:
@@ -144,11 +157,51 @@ def floors(dsn: str, seeded: seed.Seeded, chosen: list[Scenario], duration: floa
     return found
 
 
+# The ratios, each from WiWebb and its floor serving side by side, measured in turns (the order
+# swapped every round, so a trend in the machine's load hits both alike), and the median taken.
+RATIO_PAIRS = (("me/floor", "me", True), ("health/hello", "health", False))
+
+
+def paired_rounds(database_url: str, dsn: str, seeded: seed.Seeded, chosen: list[Scenario], rounds: int,
+                  duration: float, use_wrk: bool, workdir: Path) -> dict[str, list[float]]:
+    """Each ratio's value in every round: WiWebb's req/s over its floor's, measured one after the other."""
+    names = {s.name for s in chosen}
+    found: dict[str, list[float]] = {}
+    for key, name, with_database in RATIO_PAIRS:
+        if name not in names or rounds < 1:
+            continue
+        scenario = SCENARIOS[name]
+        with servers.wiwebb(database_url, workdir / f"pair-{name}.log") as app, \
+                servers.floor(dsn if with_database else None, workdir / f"pair-{name}-floor.log") as bare:
+            for server in (app, bare):
+                for request in scenario.build(seeded, 1)[:3]:
+                    load.send(server.url, request)
+            ratios = []
+            for number in range(rounds):
+                seed.refresh_tokens(database_url)
+                requests = scenario.build(seeded, duration)
+                rps = {}
+                for label, server in (("floor", bare), ("wiwebb", app))[::1 if number % 2 == 0 else -1]:
+                    result = load.drive(server.url, requests, scenario.connections, duration,
+                                        workdir / f"pair-{name}-{number}-{label}", use_wrk)
+                    if result.errors:
+                        raise RuntimeError(f"paired round {number + 1} of {key}: {result.errors} errors from {label}")
+                    rps[label] = result.rps
+                value = report.ratio(rps["wiwebb"], rps["floor"])
+                if value is not None:
+                    ratios.append(value)
+            print(f"  {key}: paired rounds {', '.join(f'{r:.2f}' for r in ratios)}", file=sys.stderr, flush=True)
+            found[key] = ratios
+    return found
+
+
 def main() -> int:
     try:
         duration = duration_seconds(os.environ.get("BENCH_DURATION", "10s"))
         chosen = chosen_scenarios(os.environ.get("BENCH_SCENARIOS", ""))
         users = int(os.environ.get("BENCH_USERS", "100000"))
+        pairs = pair_count(os.environ.get("BENCH_PAIRS", "3"))
+        pair_duration = duration_seconds(os.environ.get("BENCH_PAIR_DURATION", "5s"))
         client = os.environ.get("BENCH_CLIENT", "").strip() or ("wrk" if load.have_wrk() else "python")
         if client not in ("wrk", "python"):
             raise ValueError(f"BENCH_CLIENT: wrk or python, got {client!r}")
@@ -178,6 +231,8 @@ def main() -> int:
         counts = counting_pass(url, seeded, chosen, workdir)
         rows, rss = load_pass(url, seeded, chosen, duration, client == "wrk", workdir, counts)
         floor_rows = floors(seed.libpq_dsn(url), seeded, chosen, duration, client == "wrk", workdir)
+        rounds = paired_rounds(url, seed.libpq_dsn(url), seeded, chosen, pairs, pair_duration, client == "wrk",
+                               workdir)
     finally:
         if not given and os.environ.get("BENCH_KEEP_DB") != "1":
             seed.drop_database(url)
@@ -185,10 +240,8 @@ def main() -> int:
     results: dict[str, Any] = {
         "date": stamp, "machine": report.machine(), "client": client, "note": note, "duration_s": duration,
         "users": users, "scenarios": rows, "floors": floor_rows, "rss_mb": rss,
-        "ratios": {k: v for k, v in (
-            ("me/floor", report.ratio(by_name.get("me", {}).get("rps"), by_name.get("floor (me)", {}).get("rps"))),
-            ("health/hello", report.ratio(by_name.get("health", {}).get("rps"),
-                                          by_name.get("hello (health)", {}).get("rps")))) if v is not None}}
+        "paired_rounds": rounds,
+        "ratios": report.ratios(by_name, rounds)}
     results["targets"] = [t.as_dict() for t in report.targets(results)]
     print(report.table(results))
     print(f"bench: results written to {os.path.relpath(report.write(results, RESULTS, stamp))}")

@@ -196,3 +196,22 @@ def test_the_table_and_the_json_file(tmp_path):
     assert (first.name, second.name) == ("2026-01-02.json", "2026-01-02-2.json")
     assert json.loads(first.read_text())["ratios"]["me/floor"] == 0.6
     assert report.machine()["nproc"] >= 1
+
+
+def test_the_ratios_are_the_median_of_the_paired_rounds():
+    rows = {"me": {"rps": 500.0}, "floor (me)": {"rps": 1000.0}, "health": {"rps": 900.0},
+            "hello (health)": {"rps": 1000.0}}
+    # rounds measured side by side win over the single runs (taken minutes apart)
+    assert report.ratios(rows, {"me/floor": [0.48, 0.61, 0.52]}) == {"me/floor": 0.52, "health/hello": 0.9}
+    assert report.ratios(rows, {}) == {"me/floor": 0.5, "health/hello": 0.9}
+    assert report.ratios({"me": {"rps": 500.0}}, {"me/floor": []}) == {}
+    results = {**_results(), "ratios": {"me/floor": 0.52}, "paired_rounds": {"me/floor": [0.48, 0.61, 0.52]}}
+    assert "ratio me/floor: 0.52 (median of 3 paired rounds: 0.48, 0.61, 0.52)" in report.table(results)
+    assert "ratio me/floor: 0.60 (single runs)" in report.table(_results())
+
+
+def test_the_number_of_paired_rounds_is_checked():
+    assert [run.pair_count(t) for t in ("", "0", " 5 ")] == [3, 0, 5]
+    for bad in ("three", "-1"):
+        with pytest.raises(ValueError, match="BENCH_PAIRS"):
+            run.pair_count(bad)
