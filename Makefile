@@ -78,6 +78,14 @@ bench: install
 		&& apt-get install -y -qq wrk >/dev/null 2>&1; } || echo "bench: wrk could not be installed"
 	$(BIN)/python -m bench.run
 
+## make bench-instructions: instructions per request of WiWebb and of the floor, counted by
+## valgrind (the same figure on every run, whatever the machine's load); see bench/README.md.
+.PHONY: bench-instructions
+bench-instructions: install
+	@command -v valgrind >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& apt-get install -y -qq valgrind >/dev/null 2>&1; } || true
+	$(BIN)/python -m bench.instructions
+
 unit: install
 	$(BIN)/pytest tests/unit
 

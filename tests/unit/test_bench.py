@@ -215,3 +215,34 @@ def test_the_number_of_paired_rounds_is_checked():
     for bad in ("three", "-1"):
         with pytest.raises(ValueError, match="BENCH_PAIRS"):
             run.pair_count(bad)
+
+
+def test_instruction_counts_are_read_from_callgrind_and_tabled():
+    from bench import instructions
+
+    output = "==1== Events    : Ir\n==1== Collected : 358662300\n==1== \n==1== I   refs:      358,662,300\n"
+    assert instructions.parse_refs(output) == 358_662_300
+    with pytest.raises(ValueError, match="I refs"):
+        instructions.parse_refs("valgrind: command not found")
+    text = instructions.table({("me", "wiwebb"): 1_800_000, ("me", "floor"): 300_000, ("health", "wiwebb"): 400_000})
+    assert "me        wiwebb                  1,800,000" in text
+    assert "floor/wiwebb, me: 0.17 (WiWebb runs 6.0 times the floor's)" in text
+    assert "health" not in text.split("floor/wiwebb")[1]  # no hello counted: no health ratio
+
+
+def test_the_instruction_harness_calls_a_wsgi_app_as_a_server_would():
+    from bench import floor, instructions
+    from bench.load import Request
+
+    environ = instructions.wsgi_environ(Request("POST", "/api/v1/auth/login/?next=1", {
+        "Content-Type": "application/json", "Authorization": "Token abc"}, '{"a": 1}'))
+    assert (environ["PATH_INFO"], environ["QUERY_STRING"], environ["CONTENT_TYPE"], environ["CONTENT_LENGTH"],
+            environ["HTTP_AUTHORIZATION"], environ["wsgi.input"].read()) == (
+        "/api/v1/auth/login/", "next=1", "application/json", "8", "Token abc", b'{"a": 1}')
+    assert instructions.answer(floor.hello_app, Request("GET", "/api/v1/health/")) == 200
+
+    def refusing(environ, start_response):
+        start_response("404 Not Found", [])
+        return iter([b"{}"])
+
+    assert instructions.answer(refusing, Request("GET", "/x")) == 404
