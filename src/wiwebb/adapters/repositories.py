@@ -270,7 +270,9 @@ class SqlTokenRepository:
         return token_from_row(row) if row else None
 
     def get_with_owner(self, key_hash: str) -> TokenOwner | None:
-        row = self._session.execute(_TOKEN_WITH_OWNER, {"key_hash": key_hash}).one_or_none()
+        # Core on the session's connection (its transaction, its statement count): a Core
+        # statement gains nothing from the session's ORM execution layer.
+        row = self._session.connection().execute(_TOKEN_WITH_OWNER, {"key_hash": key_hash}).one_or_none()
         if row is None:
             return None
         token = AuthToken(**dict(zip(_TOKEN_NAMES, row[:_USER_AT], strict=True)))
@@ -279,13 +281,13 @@ class SqlTokenRepository:
         if user_id is None:
             return TokenOwner(token, None, None)
         user = _user_from_values(user_id, user_values)
-        hold(self._session, ("user", user_id), _user_values(user))
+        hold(self._session, ("user", user_id), user_values)  # the row's columns: what `_user_values` gives
         tenant_values = dict(zip(_TENANT_NAMES, row[_TENANT_AT:], strict=True))
         tenant_id = tenant_values.pop("id")
         if tenant_id is None:
             return TokenOwner(token, user, None)
         tenant = Tenant(id=tenant_id, **tenant_values)
-        hold(self._session, ("tenant", tenant_id), _tenant_values(tenant))
+        hold(self._session, ("tenant", tenant_id), tenant_values)
         return TokenOwner(token, user, tenant)
 
     def list_for_user(self, user_id: int) -> Sequence[AuthToken]:
