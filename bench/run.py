@@ -162,6 +162,12 @@ def floors(dsn: str, seeded: seed.Seeded, chosen: list[Scenario], duration: floa
 RATIO_PAIRS = (("me/floor", "me", True), ("health/hello", "health", False))
 
 
+def turns(number: int, floor: Any, wiwebb: Any) -> list[tuple[str, Any]]:
+    """Who is loaded first in round `number` (from 0): the floor in even rounds, WiWebb in odd ones."""
+    order = [("floor", floor), ("wiwebb", wiwebb)]
+    return order if number % 2 == 0 else order[::-1]
+
+
 def paired_rounds(database_url: str, dsn: str, seeded: seed.Seeded, chosen: list[Scenario], rounds: int,
                   duration: float, use_wrk: bool, workdir: Path) -> dict[str, list[float]]:
     """Each ratio's value in every round: WiWebb's req/s over its floor's, measured one after the other."""
@@ -173,21 +179,26 @@ def paired_rounds(database_url: str, dsn: str, seeded: seed.Seeded, chosen: list
         scenario = SCENARIOS[name]
         with servers.wiwebb(database_url, workdir / f"pair-{name}.log") as app, \
                 servers.floor(dsn if with_database else None, workdir / f"pair-{name}-floor.log") as bare:
-            for server in (app, bare):
-                for request in scenario.build(seeded, 1)[:3]:
-                    load.send(server.url, request)
+            # Warm up under load, uncounted: a server just started ran its first rounds a third
+            # slower than its later ones.
+            seed.refresh_tokens(database_url)
+            for label, server in (("floor", bare), ("wiwebb", app)):
+                load.drive(server.url, scenario.build(seeded, duration), scenario.connections, duration,
+                           workdir / f"pair-{name}-warm-up-{label}", use_wrk)
             ratios = []
             for number in range(rounds):
                 seed.refresh_tokens(database_url)
                 requests = scenario.build(seeded, duration)
                 rps = {}
-                for label, server in (("floor", bare), ("wiwebb", app))[::1 if number % 2 == 0 else -1]:
+                for label, server in turns(number, bare, app):
                     result = load.drive(server.url, requests, scenario.connections, duration,
                                         workdir / f"pair-{name}-{number}-{label}", use_wrk)
                     if result.errors:
                         raise RuntimeError(f"paired round {number + 1} of {key}: {result.errors} errors from {label}")
                     rps[label] = result.rps
                 value = report.ratio(rps["wiwebb"], rps["floor"])
+                print(f"  {key}, round {number + 1}: wiwebb {rps['wiwebb']:.0f} req/s, floor {rps['floor']:.0f} req/s",
+                      file=sys.stderr, flush=True)
                 if value is not None:
                     ratios.append(value)
             print(f"  {key}: paired rounds {', '.join(f'{r:.2f}' for r in ratios)}", file=sys.stderr, flush=True)

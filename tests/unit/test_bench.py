@@ -246,3 +246,9 @@ def test_the_instruction_harness_calls_a_wsgi_app_as_a_server_would():
         return iter([b"{}"])
 
     assert instructions.answer(refusing, Request("GET", "/x")) == 404
+
+
+def test_paired_rounds_swap_who_goes_first():
+    assert [[label for label, _ in run.turns(n, "F", "W")] for n in range(3)] == [
+        ["floor", "wiwebb"], ["wiwebb", "floor"], ["floor", "wiwebb"]]
+    assert dict(run.turns(1, "F", "W")) == {"floor": "F", "wiwebb": "W"}
