@@ -28,16 +28,16 @@ RESULTS = Path(__file__).resolve().parent / "results"
 COUNTED_REQUESTS = 10
 
 
-def duration_seconds(text: str) -> float:
-    """`10`, `10s`, `1m` or `1.5m` as seconds; anything else a ValueError naming BENCH_DURATION."""
+def duration_seconds(text: str, setting: str = "BENCH_DURATION") -> float:
+    """`10`, `10s`, `1m` or `1.5m` as seconds; anything else a ValueError naming `setting`."""
     value = text.strip().lower()
     scale = 60 if value.endswith("m") else 1
     try:
         seconds = float(value.rstrip("sm")) * scale
     except ValueError:
-        raise ValueError(f"BENCH_DURATION: expected seconds like 10s or 1m, got {text!r}") from None
+        raise ValueError(f"{setting}: expected seconds like 10s or 1m, got {text!r}") from None
     if seconds < 1:
-        raise ValueError(f"BENCH_DURATION: at least 1s, got {text!r}")
+        raise ValueError(f"{setting}: at least 1s, got {text!r}")
     return seconds
 
 
@@ -212,7 +212,7 @@ def main() -> int:
         chosen = chosen_scenarios(os.environ.get("BENCH_SCENARIOS", ""))
         users = int(os.environ.get("BENCH_USERS", "100000"))
         pairs = pair_count(os.environ.get("BENCH_PAIRS", "3"))
-        pair_duration = duration_seconds(os.environ.get("BENCH_PAIR_DURATION", "5s"))
+        pair_duration = duration_seconds(os.environ.get("BENCH_PAIR_DURATION", "5s"), "BENCH_PAIR_DURATION")
         client = os.environ.get("BENCH_CLIENT", "").strip() or ("wrk" if load.have_wrk() else "python")
         if client not in ("wrk", "python"):
             raise ValueError(f"BENCH_CLIENT: wrk or python, got {client!r}")

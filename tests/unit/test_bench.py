@@ -212,6 +212,8 @@ def test_the_ratios_are_the_median_of_the_paired_rounds():
 
 def test_the_number_of_paired_rounds_is_checked():
     assert [run.pair_count(t) for t in ("", "0", " 5 ")] == [3, 0, 5]
+    with pytest.raises(ValueError, match=r"^BENCH_PAIR_DURATION: at least 1s"):
+        run.duration_seconds("0.5s", "BENCH_PAIR_DURATION")
     for bad in ("three", "-1"):
         with pytest.raises(ValueError, match="BENCH_PAIRS"):
             run.pair_count(bad)
