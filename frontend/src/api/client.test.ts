@@ -202,6 +202,24 @@ describe("401", () => {
     expect((listener.mock.calls[0]?.[0] as ApiError).detail).toBe("Invalid token.");
   });
 
+  it("leaves a newer token alone when a request sent with an older one comes back 401", async () => {
+    setToken("before-logout");
+    let answer: ((response: Response) => void) | undefined;
+    const fetchMock = mockFetch(() => new Promise<Response>((resolve) => (answer = resolve)));
+    const listener = vi.fn();
+    const unsubscribe = onUnauthorized(listener);
+    const pending = failure(getCurrentUser());
+    await vi.waitFor(() => expect(fetchMock).toHaveBeenCalledOnce());
+    expect(new Headers(fetchMock.mock.calls[0]?.[1]?.headers).get("Authorization")).toBe("Token before-logout");
+    setToken("signed-in-again"); // logged out and back in while the request was in flight
+    answer?.(jsonResponse(401, { detail: "Invalid token." }));
+    const error = (await pending) as ApiError;
+    unsubscribe();
+    expect(error.status).toBe(401);
+    expect(getToken()).toBe("signed-in-again");
+    expect(listener).not.toHaveBeenCalled();
+  });
+
   it("leaves the token alone on an endpoint called without it", async () => {
     setToken("kept");
     mockFetch(() => jsonResponse(401, { detail: "Invalid token." }));

@@ -1,7 +1,8 @@
 /**
  * The one place that calls fetch: adds `Authorization: Token <key>`, sends and reads JSON, and turns
  * every failure into ApiError or ApiUnreachableError. A 401 on an authenticated call clears the token
- * and tells the app (onUnauthorized), which returns to the login page with the API's message.
+ * it was sent with (when that is still the current one) and tells the app (onUnauthorized), which
+ * returns to the login page with the API's message.
  */
 import { apiUrl } from "./config";
 import { ApiError, ApiUnreachableError, parseRetryAfter } from "./errors";
@@ -94,7 +95,9 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     body: data,
     retryAfter: parseRetryAfter(response.headers.get("Retry-After")),
   });
-  if (response.status === 401 && auth) {
+  // Only the token this request was sent with is signed out: a request still in flight when the user
+  // logged out (or signed in again) must not clear the token that replaced it.
+  if (response.status === 401 && auth && getToken() === token) {
     clearToken(error.detail ?? error.message);
     for (const listener of [...unauthorizedListeners]) listener(error);
   }
