@@ -13,9 +13,9 @@ from pyramid.tweens import INGRESS
 
 
 def includeme(config: Configurator) -> None:
-    from .json import renderer_factory
+    from .json import response_factory
 
-    config.add_renderer("json", renderer_factory)
+    config.set_response_factory(response_factory)  # request.response is JSON (json.py)
     config.include(".security")
     config.include(".client_ip")
     config.include(".throttling")

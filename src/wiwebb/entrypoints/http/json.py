@@ -1,11 +1,30 @@
-"""JSON out: compact, non-ASCII unescaped, `application/json`."""
+"""JSON out: compact, non-ASCII unescaped, `application/json` (UTF-8 by definition, RFC 8259: no
+charset parameter).
+
+A view answers with a dict or list: `answer_json` writes it on `request.response`, which is a
+`JsonResponse` (the status and headers the view set on it are kept). This replaces Pyramid's
+renderer machinery for the API's views: that path (the BeforeRender event, re-typing a text/html
+response, encoding through `Response.text`) cost a fifth of a `GET /api/v1/health/`.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from pyramid.request import Request
 from pyramid.response import Response
+
+
+class JsonResponse(Response):
+    """`request.response` of the service: JSON unless a view says otherwise."""
+
+    default_content_type = "application/json"
+    default_charset = None
+
+
+def response_factory(request: Request) -> Response:
+    return JsonResponse()
 
 
 def dumps(value: Any) -> str:
@@ -13,17 +32,13 @@ def dumps(value: Any) -> str:
 
 
 def json_response(body: Any, status: int = 200) -> Response:
-    return Response(body=dumps(body).encode("utf-8"), status=status, content_type="application/json",
-                    charset="utf-8")
+    return JsonResponse(body=dumps(body).encode("utf-8"), status=status)
 
 
-def renderer_factory(info: Any) -> Any:
-    def render(value: Any, system: dict[str, Any]) -> str:
-        request = system.get("request")
-        if request is not None:
-            response = request.response
-            if response.content_type == response.default_content_type:
-                response.content_type = "application/json"
-        return dumps(value)
-
-    return render
+def answer_json(request: Request, value: Any) -> Response:
+    """`value` as the body of `request.response`; a Response a view built itself is returned as is."""
+    if isinstance(value, Response):
+        return value
+    response = request.response
+    response.body = dumps(value).encode("utf-8")
+    return response

@@ -14,6 +14,7 @@ from wiwebb.domain.errors import PermissionDenied
 from wiwebb.domain.rbac import Permission
 
 from .errors import MethodNotAllowed, SlashRedirect, _not_found
+from .json import answer_json
 from .security import PUBLIC
 from .throttling import DEFAULT
 from .views import (
@@ -41,12 +42,12 @@ def add_resource(config: Configurator, name: str, pattern: str, **views: Callabl
     authentication and the route's permission (DRF's order: 401/403 before 405)."""
     config.add_route(name, pattern)
     for method, view in views.items():
-        config.add_view(_answering_with_status(view), route_name=name, request_method=method, renderer="json",
+        config.add_view(_answering_with_status(view), route_name=name, request_method=method,
                         permission=view.permission, throttle=view.throttle)  # type: ignore[attr-defined]
     allowed = tuple(sorted({*views, *(("HEAD",) if "GET" in views else ()), "OPTIONS"}))
     permissions: set[str] = {view.permission for view in views.values()}  # type: ignore[attr-defined]
     scopes = {view.throttle for view in views.values()}  # type: ignore[attr-defined]
-    config.add_view(_other_method(allowed, permissions), route_name=name, renderer="json",
+    config.add_view(_other_method(allowed, permissions), route_name=name,
                     permission=_common_permission(set(permissions)),
                     throttle=scopes.pop() if len(scopes) == 1 else DEFAULT)
 
@@ -61,11 +62,13 @@ def _common_permission(permissions: set[str]) -> str:
 
 
 def _answering_with_status(view: Callable[[Request], Any]) -> Callable[[Request], Any]:
+    """`view` answering with its success status (unless it sets another) and its value as JSON."""
     status = view.status  # type: ignore[attr-defined]
 
     def answer(request: Request) -> Any:
-        request.response.status = status
-        return view(request)
+        if status != 200:  # a new response is 200 OK already
+            request.response.status = status
+        return answer_json(request, view(request))
 
     answer.__name__ = answer.__qualname__ = view.__name__
     answer.__module__ = view.__module__
@@ -86,8 +89,9 @@ def _other_method(allowed: tuple[str, ...], permissions: set[str]) -> Callable[[
             raise PermissionDenied()
         if request.method == "OPTIONS":
             request.response.headers["Allow"] = ", ".join(allowed)
-            return {"renders": ["application/json"],
-                    "parses": ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"]}
+            return answer_json(request, {
+                "renders": ["application/json"],
+                "parses": ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"]})
         raise MethodNotAllowed(request.method, allowed)
 
     return view

@@ -29,6 +29,35 @@ def raw_path(request: Request) -> str:
     return str(request.environ.get("PATH_INFO", ""))
 
 
+# Added where the answer has none of its own.
+_SECURITY_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"))
+_SECURITY_NAMES = tuple(name.lower() for name, _ in _SECURITY_HEADERS)
+# Replaced whatever the answer had.
+_REPLACED = frozenset({"x-request-id"})
+_REPLACED_NO_STORE = frozenset({"x-request-id", "cache-control"})
+
+
+def stamp_headers(response: Response, request_id: str, *, no_store: bool) -> None:
+    """The edge's headers on an answer: its request id (and `Cache-Control: no-store` when
+    `no_store`) in place of any it had, the security headers where it has none. One pass over the
+    header list (WebOb's dict-like writes scan it, lower-casing every name, once per write)."""
+    replaced = _REPLACED_NO_STORE if no_store else _REPLACED
+    headers = response.headerlist
+    kept = []
+    present = set()
+    for name, value in headers:
+        lower = name.lower()
+        if lower not in replaced:
+            kept.append((name, value))
+            present.add(lower)
+    kept.append(("X-Request-ID", request_id))
+    kept.extend(header for header, lower in zip(_SECURITY_HEADERS, _SECURITY_NAMES, strict=True)
+                if lower not in present)
+    if no_store:
+        kept.append(("Cache-Control", "no-store"))
+    headers[:] = kept
+
+
 def edge_tween_factory(handler: Handler, registry: Any) -> Handler:
     policy: CorsPolicy = registry.settings["wiwebb.cors"]
     request_log: RequestLogPolicy = registry.settings.get("wiwebb.request_log") or RequestLogPolicy()
@@ -47,11 +76,7 @@ def edge_tween_factory(handler: Handler, registry: Any) -> Handler:
                 except Exception as exc:  # noqa: BLE001 - anything that escaped every exception view
                     response = server_error(exc, request)
             add_cors_headers(request, response, policy)
-            response.headers["X-Request-ID"] = request.request_id
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            response.headers.setdefault("Referrer-Policy", "same-origin")
-            if path.startswith("/api/v1/auth/"):
-                response.headers["Cache-Control"] = "no-store"
+            stamp_headers(response, request.request_id, no_store=path.startswith("/api/v1/auth/"))
             log_request(request, response, path, (time.perf_counter() - started) * 1000, trace, request_log)
         return response
 
