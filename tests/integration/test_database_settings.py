@@ -11,8 +11,9 @@ from datetime import timedelta
 import psycopg2.errors
 import pytest
 import webtest
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 
 from wiwebb.adapters.database import Database, create_database_engine
 from wiwebb.app import Adapters, build_app
@@ -135,13 +136,14 @@ def test_health_stays_ok_and_quick_while_requests_hold_every_pooled_connection(u
         engine.dispose()
 
 
-def test_the_health_probe_uses_one_connection_of_its_own_with_short_timeouts(url):
+def test_the_health_probe_uses_a_connection_of_its_own_with_short_timeouts_and_keeps_none(url):
     database = Database(create_database_engine(url, pool_size=1, max_overflow=0))
     try:
+        before = _server_connections(url)
         assert database.ping()
         probe = database._probe
         assert probe is not None and probe is not database.engine
-        assert (probe.pool.size(), probe.pool._max_overflow, probe.pool.timeout()) == (1, 0, 3)
+        assert _server_connections(url) == before  # the probe's connection was closed after it
         with probe.connect() as connection:
             # No libpq `options` (PgBouncer refuses them): the probe's limits are client-side, and
             # its statement timeout is set inside its own transaction.
@@ -153,11 +155,25 @@ def test_the_health_probe_uses_one_connection_of_its_own_with_short_timeouts(url
         assert database.healthy()
         assert seen[:2] == ["SET LOCAL statement_timeout = 3000", "SELECT 1"]
         assert database.engine.pool.checkedout() == 0 and database.engine.pool.checkedin() == 0
-        database.engine.dispose()  # disposing the database's engine disposes the probe too
-        assert database._probe is None
-        assert database.ping()  # and a new probe is made on demand
+        assert _server_connections(url) == before
+        # Nothing on the requests' engine: a listener there would slow every statement.
+        assert not database.engine.dispatch.engine_disposed
+        database.engine.dispose()
+        assert database.ping()  # probes go on after the engine is disposed
     finally:
         database.engine.dispose()
+
+
+def _server_connections(url) -> int:
+    """The client connections the server has to the test database (this query's own included)."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND backend_type = 'client backend'")).scalar_one()
+    finally:
+        engine.dispose()
 
 
 def test_the_health_probe_says_unreachable_quickly_when_the_server_does_not_answer():

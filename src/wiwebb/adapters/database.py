@@ -8,9 +8,10 @@ the timeout, so writing requests must not start as readers.
 PostgreSQL connections are pooled (checked with a ping before use, so a restarted server costs no
 request), and each gets a statement timeout: one slow query cannot hold a worker thread forever.
 
-The health check pings through a one-connection pool of its own (made on first use, disposed with
-the engine): when requests use every pooled connection the server is busy, not down, and the
-probe neither waits DATABASE_POOL_TIMEOUT behind them nor reports the database unreachable.
+The health check pings through a connection of its own, opened for each probe (at most one a
+second) and closed after it: when requests use every pooled connection the server is busy, not
+down, and the probe neither waits DATABASE_POOL_TIMEOUT behind them nor reports the database
+unreachable.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import weakref
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -91,9 +91,10 @@ def _postgres_options(url: URL, statement_timeout: timedelta | None) -> dict[str
 
 
 def create_health_engine(url: URL, timeout: timedelta = HEALTH_TIMEOUT) -> Engine:
-    """A tiny engine for the health probe only, each of its steps bounded by `timeout`. PostgreSQL:
-    one pooled connection (pinged before use, so a restarted server is found again at once), no
-    overflow. SQLite: no pool (opening the file is the check)."""
+    """A tiny engine for the health probe only, each of its steps bounded by `timeout`, with no
+    pool: each probe connects afresh (the server accepting a new connection is part of the check;
+    a restarted server is found again at once) and holds nothing between probes, so nothing of it
+    outlives the database's engine. Probes are at most one a second (`Database.healthy`)."""
     seconds = max(1.0, timeout.total_seconds())
     if _is_sqlite(url):
         return create_engine(url, poolclass=NullPool, connect_args={"timeout": seconds, "check_same_thread": False})
@@ -105,8 +106,7 @@ def create_health_engine(url: URL, timeout: timedelta = HEALTH_TIMEOUT) -> Engin
         connect_args.update(connect_timeout=max(2, round(seconds)),  # libpq ignores less than 2 s
                             tcp_user_timeout=int(seconds * 1000), keepalives=1, keepalives_idle=max(1, round(seconds)),
                             keepalives_interval=1, keepalives_count=2)
-    return create_engine(url, hide_parameters=True, pool_pre_ping=True, pool_size=1, max_overflow=0,
-                         pool_timeout=seconds, connect_args=connect_args)
+    return create_engine(url, hide_parameters=True, poolclass=NullPool, connect_args=connect_args)
 
 
 def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
@@ -148,7 +148,6 @@ class Database:
         self._health: tuple[float, bool] = (float("-inf"), False)
         self._probe: Engine | None = None
         self._probe_lock = threading.Lock()
-        self._probe_disposed_with_engine = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -183,21 +182,13 @@ class Database:
             return False
 
     def _probe_engine(self) -> Engine:
+        # Not disposed with the engine: it holds no connection. (A listener on the engine's
+        # `engine_disposed` would do it, but an engine with any such listener runs each statement
+        # through SQLAlchemy's event machinery: a tenth of GET auth/user/'s instructions.)
         with self._probe_lock:
             if self._probe is None:
-                if not self._probe_disposed_with_engine:
-                    # Through a weak reference: an engine shared by many Database objects (the
-                    # tests') must not keep them, and their probes' connections, alive.
-                    event.listen(self.engine, "engine_disposed", _dispose_probe_of(weakref.ref(self)))
-                    self._probe_disposed_with_engine = True
                 self._probe = create_health_engine(self.url)
             return self._probe
-
-    def _dispose_probe(self) -> None:
-        with self._probe_lock:
-            probe, self._probe = self._probe, None
-        if probe is not None:
-            probe.dispose()
 
     def healthy(self, max_age: float = 1.0) -> bool:
         """`ping`, reusing an answer younger than `max_age` seconds so probes cannot flood it."""
@@ -237,14 +228,6 @@ class Database:
                     ) from None
                 log.warning("waiting for database at %s (%s)", self.address, reason)
                 sleep(interval)
-
-
-def _dispose_probe_of(database: weakref.ref[Database]) -> Callable[[Engine], None]:
-    def on_engine_disposed(_engine: Engine) -> None:
-        alive = database()
-        if alive is not None:
-            alive._dispose_probe()
-    return on_engine_disposed
 
 
 def shell_command(url: URL) -> tuple[list[str], dict[str, str]]:
