@@ -7,8 +7,8 @@ tracing the request meanwhile."""
 from __future__ import annotations
 
 import re
+import secrets
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -64,7 +64,7 @@ def edge_tween_factory(handler: Handler, registry: Any) -> Handler:
 
     def tween(request: Request) -> Response:
         incoming = request.headers.get("X-Request-ID", "")
-        request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(16)
         path = raw_path(request)
         started = time.perf_counter()
         # Every line logged while the request is handled carries its id; its SQL is counted.
