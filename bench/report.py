@@ -50,6 +50,10 @@ def machine() -> dict[str, Any]:
             "python": platform.python_version()}
 
 
+# (ratio, WiWebb's scenario, its floor's row)
+RATIO_PAIRS = (("me/floor", "me", "floor (me)"), ("health/hello", "health", "hello (health)"))
+
+
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
     if not numerator or not denominator:
         return None
@@ -60,9 +64,22 @@ def ratios(rows: dict[str, dict[str, Any]], rounds: dict[str, list[float]]) -> d
     """The ratios: the median of the paired rounds where there are some, else the single runs'
     (`rows` by name: WiWebb's scenarios and the floors)."""
     found = {}
-    for key, name, floor in (("me/floor", "me", "floor (me)"), ("health/hello", "health", "hello (health)")):
+    for key, name, floor in RATIO_PAIRS:
         value = (round(statistics.median(rounds[key]), 3) if rounds.get(key)
                  else ratio(rows.get(name, {}).get("rps"), rows.get(floor, {}).get("rps")))
+        if value is not None:
+            found[key] = value
+    return found
+
+
+def cpu_ratios(rows: dict[str, dict[str, Any]]) -> dict[str, float]:
+    """The floor's server CPU per request over WiWebb's, from the single runs. Not a target (those
+    are in req/s), and it moves too on a shared machine, less than req/s: each server is one
+    process bound by its interpreter lock, so its CPU per request sets the rate an undisturbed
+    machine would give."""
+    found = {}
+    for key, name, floor in RATIO_PAIRS:
+        value = ratio(rows.get(floor, {}).get("cpu_ms"), rows.get(name, {}).get("cpu_ms"))
         if value is not None:
             found[key] = value
     return found
@@ -121,6 +138,9 @@ def table(results: dict[str, Any]) -> str:
         how = (f" (median of {len(rounds)} paired rounds: {', '.join(_cell(r, 2) for r in rounds)})" if rounds
                else " (single runs)")
         lines.append(f"ratio {key}: {_cell(value, 2)}{how}")
+    for key, value in results.get("cpu_ratios", {}).items():
+        lines.append(f"CPU ratio {key}: {_cell(value, 2)}"
+                     " (the floor's server CPU per request over WiWebb's, single runs)")
     rss = results.get("rss_mb", {})
     if rss:
         lines.append("RSS MB: " + ", ".join(f"{k} {_cell(v)}" for k, v in rss.items()))

@@ -8,7 +8,7 @@ Settings (environment variables, all optional):
   BENCH_SCENARIOS     comma-separated subset of health,me,users_page,users_search,login,webhook
   BENCH_CLIENT        wrk or python (default: wrk when installed, else python, said in the table)
   BENCH_KEEP_DB       1: keep the database created by default
-  BENCH_PAIRS         paired rounds for each ratio (3; 0: the ratios of the single runs)
+  BENCH_PAIRS         paired rounds for each ratio (5; 0: the ratios of the single runs)
   BENCH_PAIR_DURATION seconds per run of a paired round (5s)
 """
 
@@ -42,9 +42,9 @@ def duration_seconds(text: str, setting: str = "BENCH_DURATION") -> float:
 
 
 def pair_count(text: str) -> int:
-    """BENCH_PAIRS: a whole number, 0 or more (empty: 3)."""
+    """BENCH_PAIRS: a whole number, 0 or more (empty: 5)."""
     try:
-        count = int(text.strip() or "3")
+        count = int(text.strip() or "5")
     except ValueError:
         raise ValueError(f"BENCH_PAIRS: expected a whole number of rounds, got {text!r}") from None
     if count < 0:
@@ -211,7 +211,7 @@ def main() -> int:
         duration = duration_seconds(os.environ.get("BENCH_DURATION", "10s"))
         chosen = chosen_scenarios(os.environ.get("BENCH_SCENARIOS", ""))
         users = int(os.environ.get("BENCH_USERS", "100000"))
-        pairs = pair_count(os.environ.get("BENCH_PAIRS", "3"))
+        pairs = pair_count(os.environ.get("BENCH_PAIRS", "5"))
         pair_duration = duration_seconds(os.environ.get("BENCH_PAIR_DURATION", "5s"), "BENCH_PAIR_DURATION")
         client = os.environ.get("BENCH_CLIENT", "").strip() or ("wrk" if load.have_wrk() else "python")
         if client not in ("wrk", "python"):
@@ -252,7 +252,7 @@ def main() -> int:
         "date": stamp, "machine": report.machine(), "client": client, "note": note, "duration_s": duration,
         "users": users, "scenarios": rows, "floors": floor_rows, "rss_mb": rss,
         "paired_rounds": rounds,
-        "ratios": report.ratios(by_name, rounds)}
+        "ratios": report.ratios(by_name, rounds), "cpu_ratios": report.cpu_ratios(by_name)}
     results["targets"] = [t.as_dict() for t in report.targets(results)]
     print(report.table(results))
     print(f"bench: results written to {os.path.relpath(report.write(results, RESULTS, stamp))}")

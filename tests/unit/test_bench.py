@@ -210,8 +210,18 @@ def test_the_ratios_are_the_median_of_the_paired_rounds():
     assert "ratio me/floor: 0.60 (single runs)" in report.table(_results())
 
 
+def test_the_cpu_ratios_are_the_floor_s_cpu_per_request_over_wiwebb_s():
+    rows = {"me": {"cpu_ms": 2.0}, "floor (me)": {"cpu_ms": 0.9}, "health": {"cpu_ms": 1.0},
+            "hello (health)": {"cpu_ms": None}}
+    assert report.cpu_ratios(rows) == {"me/floor": 0.45}
+    results = {**_results(), "cpu_ratios": {"me/floor": 0.45}}
+    assert "CPU ratio me/floor: 0.45 (the floor's server CPU per request over WiWebb's" in report.table(results)
+    # informational: the targets stay in req/s
+    assert all("CPU" not in target.name for target in report.targets(results))
+
+
 def test_the_number_of_paired_rounds_is_checked():
-    assert [run.pair_count(t) for t in ("", "0", " 5 ")] == [3, 0, 5]
+    assert [run.pair_count(t) for t in ("", "0", " 7 ")] == [5, 0, 7]
     with pytest.raises(ValueError, match=r"^BENCH_PAIR_DURATION: at least 1s"):
         run.duration_seconds("0.5s", "BENCH_PAIR_DURATION")
     for bad in ("three", "-1"):
