@@ -3,6 +3,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from wiwebb.settings import DEFINITIONS, NAMES, SettingsError, load_settings
 
@@ -45,7 +46,14 @@ def test_postgres_from_parts(tmp_path):
 
 def test_database_url_wins_and_postgres_scheme_is_accepted(tmp_path):
     settings = load(tmp_path, DATABASE="sqlite", DATABASE_URL="postgres://u@h/d")
-    assert settings.database_url == "postgresql://u@h/d"
+    assert settings.database_url == "postgresql+psycopg2://u@h/d"
+
+
+@pytest.mark.parametrize("url", ["postgresql://u@h/d", "postgres://u@h/d", "postgresql+psycopg2://u@h/d"])
+def test_a_postgres_url_without_a_driver_means_psycopg2(tmp_path, url):
+    # SQLAlchemy 2.1 reads postgresql:// as psycopg (3), which is not installed.
+    settings = load(tmp_path, DATABASE_URL=url)
+    assert make_url(settings.database_url).get_dialect().driver == "psycopg2"
 
 
 @pytest.mark.parametrize(

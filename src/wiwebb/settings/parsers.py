@@ -226,8 +226,11 @@ def database_url(value: Callable[[str], str | None], base: Path, var_dir: Path) 
     if url:
         if "://" not in url:
             raise SettingsError("DATABASE_URL: expected a URL like postgresql://user:password@host:5432/name")
-        if url.startswith("postgres://"):  # the spelling of many hosting platforms
-            url = "postgresql://" + url.removeprefix("postgres://")
+        # postgres:// is the spelling of many hosting platforms. A URL without a driver means
+        # psycopg2, the one installed: SQLAlchemy 2.1 reads postgresql:// as psycopg (3).
+        for scheme in ("postgres://", "postgresql://"):
+            if url.startswith(scheme):
+                url = "postgresql+psycopg2://" + url.removeprefix(scheme)
         if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and url != "sqlite:///:memory:":
             url = f"sqlite:///{base / url.removeprefix('sqlite:///')}"
         return url
