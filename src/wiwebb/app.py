@@ -47,10 +47,13 @@ from wiwebb.adapters.repositories import (
     SqlTokenRepository,
     SqlUserRepository,
 )
+from wiwebb.adapters.request_database import RequestDatabase
 from wiwebb.adapters.stripe_events import StripeEventReader
 from wiwebb.adapters.stripe_gateway import StripeGateway
+from wiwebb.adapters.token_owners import SqlTokenOwners
 from wiwebb.adapters.webhook_sql import SqlWebhookEventStore
 from wiwebb.domain.audit import AuditService
+from wiwebb.domain.authentication import Authenticator
 from wiwebb.domain.catalogue import CatalogueService
 from wiwebb.domain.dashboard import DashboardService
 from wiwebb.domain.housekeeping import CleanupRefused, Housekeeping
@@ -225,6 +228,13 @@ class RequestServices:
             on_mail_queued=lambda: adapters.deliver_mail_after_commit(request.tm))
 
     @cached_property
+    def authenticator(self) -> Authenticator:
+        """Authentication alone: on the request's connection, with no ORM session."""
+        request, adapters = self._request, self._adapters
+        tokens = SqlTokenOwners(request.database, defer=lambda work: adapters.run_after_commit(request.tm, work))
+        return Authenticator(tokens, adapters.clock)
+
+    @cached_property
     def tenants(self) -> TenantService:
         session = self._request.dbsession
         return TenantService(tenants=SqlTenantRepository(session), audit=SqlAuditLog(session),
@@ -339,12 +349,11 @@ def build_app(settings: Settings, *, database: Database | None = None, mailer: M
     })
     config.include("pyramid_tm")
 
-    def dbsession(request: Request) -> DbSession:
-        session = adapters.database.session(write=request.method not in READ_METHODS)
-        transaction_join.join(session, request.tm)
-        return session
+    def database(request: Request) -> RequestDatabase:
+        return RequestDatabase(adapters.database, request.tm, write=request.method not in READ_METHODS)
 
-    config.add_request_method(dbsession, "dbsession", reify=True)
+    config.add_request_method(database, "database", reify=True)
+    config.add_request_method(lambda request: request.database.session(), "dbsession", reify=True)
     config.add_request_method(lambda request: RequestServices(request, adapters), "services", reify=True)
     config.include("wiwebb.entrypoints.http")
     config.include("wiwebb.entrypoints.http.console")  # the built web console at / (CONSOLE_DIR)

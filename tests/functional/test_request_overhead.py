@@ -82,3 +82,25 @@ def test_the_access_line_is_not_built_when_the_access_log_is_off(monkeypatch):
             request_log.log_request(request, response, "/api/v1/health/", 1.0, trace, policy)
     finally:
         request_log.access_log.setLevel(level)
+
+
+def test_a_request_that_only_authenticates_makes_no_orm_session(api, monkeypatch):
+    """GET auth/user/ answers from authentication's one statement, on the request's connection."""
+    from wiwebb.adapters.request_database import RequestDatabase
+
+    token = api.register(username="solo")["key"]
+    made: list[str] = []
+    make_session = RequestDatabase.session
+
+    def recording(self):  # type: ignore[no-untyped-def]
+        made.append("session")
+        return make_session(self)
+
+    monkeypatch.setattr(RequestDatabase, "session", recording)
+    me = api.get("/api/v1/auth/user/", headers=api.auth(token)).json
+    assert me["username"] == "solo" and made == []
+    api.get("/api/v1/auth/user/", headers=api.auth("0" * 40), status=401)
+    assert made == []
+    changed = api.patch_json("/api/v1/auth/user/", {"first_name": "Solo"}, headers=api.auth(token)).json
+    assert changed["first_name"] == "Solo" and made == ["session"]
+    assert api.get("/api/v1/auth/user/", headers=api.auth(token)).json["first_name"] == "Solo"

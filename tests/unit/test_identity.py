@@ -308,3 +308,19 @@ def test_profile_changes_are_audited(world):
     entry = world.audit.entries[-1]
     assert (entry.action, entry.actor_id, entry.target_id) == ("user_updated", user.id, user.id)
     assert entry.details == {"via": "profile", "changes": {"bio": {"from": "", "to": "hi"}}}
+
+
+def test_the_authenticator_alone_needs_only_the_tokens_and_the_clock_and_finds_the_tenant(world):
+    from wiwebb.domain import Authenticator
+
+    tenant = world.add_tenant("Acme")
+    member = world.add_user("member", tenant=tenant)
+    staff = world.admin()
+    member_key, staff_key = (world.identity.login(u.username, "correct-horse-9").key for u in (member, staff))
+    authenticator = Authenticator(world.tokens, world.clock)
+    session = authenticator.authenticate(member_key)
+    assert (session.user.id, session.tenant.id, session.tenant.name) == (member.id, tenant.id, "Acme")
+    assert session == world.identity.authenticate(member_key)  # the same check
+    assert authenticator.authenticate(staff_key).tenant is None
+    with pytest.raises(AuthenticationFailed, match=r"Invalid token\."):
+        authenticator.authenticate("0" * 40)

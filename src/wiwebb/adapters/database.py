@@ -137,13 +137,14 @@ class Database:
     def __init__(self, engine: Engine, *, bind: Connection | None = None) -> None:
         self.engine = engine
         self.url = engine.url
+        self.bound_connection = bind
+        self._writer_engine = engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else engine
         if bind is not None:
             self._readers = self._writers = sessionmaker(
                 bind=bind, join_transaction_mode="create_savepoint", expire_on_commit=False)
         else:
-            writer_bind = engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else engine
             self._readers = sessionmaker(bind=engine, expire_on_commit=False)
-            self._writers = sessionmaker(bind=writer_bind, expire_on_commit=False)
+            self._writers = sessionmaker(bind=self._writer_engine, expire_on_commit=False)
         self._health_lock = threading.Lock()
         self._health: tuple[float, bool] = (float("-inf"), False)
         self._probe: Engine | None = None
@@ -160,8 +161,17 @@ class Database:
             return self.url.database or ":memory:"
         return f"{self.url.host or 'localhost'}:{self.url.port or 5432}"
 
-    def session(self, *, write: bool = False) -> Session:
-        return (self._writers if write else self._readers)()
+    def session(self, *, write: bool = False, **options: Any) -> Session:
+        """A new session (`options`: `sessionmaker`'s, such as another `bind`)."""
+        return (self._writers if write else self._readers)(**options)
+
+    def engine_for(self, *, write: bool = False) -> Engine:
+        """The engine a session for `write` (or for reading) uses (SQLite's writers begin at once)."""
+        return self._writer_engine if write else self.engine
+
+    def connect(self, *, write: bool = False) -> Connection:
+        """A connection from the pool, as a session for `write` (or for reading) would use."""
+        return self.engine_for(write=write).connect()
 
     def run_in_own_transaction(self, work: Callable[[Session], object]) -> None:
         """Run `work` in a short writing transaction of its own, and commit it."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, case, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, case, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from wiwebb.domain.listing import Page
@@ -18,11 +18,8 @@ from .orm import AuthTokenRow, TenantRow, UserRow
 from .session_rows import held, hold, keep, loaded, release
 from .sql_lists import escape_like, order_by, page_of
 from .sql_writes import flush, remember, write_changes
+from .token_owners import USER_COLUMNS, Deferrer, token_with_owner, touch, user_from_values
 
-# Runs a piece of work in a session and transaction of its own, after the current one commits.
-Deferrer = Callable[[Callable[[Session], object]], None]
-
-_USER_COLUMNS = [f.name for f in fields(User) if f.name not in ("id", "password_hash", "role")]
 _TOKEN_COLUMNS = [f.name for f in fields(AuthToken) if f.name != "id"]
 _TENANT_COLUMNS = [f.name for f in fields(Tenant) if f.name != "id"]
 
@@ -32,18 +29,12 @@ def user_from_row(row: UserRow) -> User:
         id=row.id,
         password_hash=row.password,
         role=Role(row.role),
-        **{name: getattr(row, name) for name in _USER_COLUMNS},
+        **{name: getattr(row, name) for name in USER_COLUMNS},
     )
 
 
-def _user_from_values(user_id: int, values: dict[str, Any]) -> User:
-    """A user from its column values (a row read with Core, or a held snapshot: `_user_values`)."""
-    return User(id=user_id, password_hash=values["password"], role=Role(values["role"]),
-                **{name: values[name] for name in _USER_COLUMNS})
-
-
 def _user_values(user: User) -> dict[str, object]:
-    values: dict[str, object] = {name: getattr(user, name) for name in _USER_COLUMNS}
+    values: dict[str, object] = {name: getattr(user, name) for name in USER_COLUMNS}
     values.update(password=user.password_hash, role=user.role.value, email_lower=user.email.lower())
     return values
 
@@ -60,21 +51,6 @@ _USER_BY_ID = _with_tenant().where(UserRow.id == bindparam("user_id"))
 # skips the ORM's loading machinery.
 _TOKENS = AuthTokenRow.__table__
 _TOKEN_BY_HASH = select(*_TOKENS.c).where(_TOKENS.c.key_hash == bindparam("key_hash"))
-# Authentication, every request's first statement: the token, its user and the user's tenant in
-# one Core statement (one round trip, no ORM objects built); the user and tenant are held by value.
-_USERS, _TENANTS = UserRow.__table__, TenantRow.__table__
-_TOKEN_WITH_OWNER = (
-    select(*_TOKENS.c, *_USERS.c, *_TENANTS.c)
-    .select_from(_TOKENS.outerjoin(_USERS, _USERS.c.id == _TOKENS.c.user_id)
-                 .outerjoin(_TENANTS, _TENANTS.c.id == _USERS.c.tenant_id))
-    .where(_TOKENS.c.key_hash == bindparam("key_hash")))
-_TOKEN_NAMES = tuple(c.name for c in _TOKENS.c)
-_USER_NAMES = tuple(c.name for c in _USERS.c)
-_TENANT_NAMES = tuple(c.name for c in _TENANTS.c)
-_USER_AT = len(_TOKEN_NAMES)
-_TENANT_AT = _USER_AT + len(_USER_NAMES)
-
-
 class SqlUserRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -89,7 +65,7 @@ class SqlUserRepository:
         that follow cost no statement); the authenticated user costs none either (held)."""
         values = held(self._session, ("user", user_id))
         if values is not None:
-            return _user_from_values(user_id, values)
+            return user_from_values(user_id, values)
         row = loaded(self._session, UserRow, user_id)
         if row is None:
             found = self._session.execute(_USER_BY_ID, {"user_id": user_id}).first()
@@ -272,23 +248,8 @@ class SqlTokenRepository:
     def get_with_owner(self, key_hash: str) -> TokenOwner | None:
         # Core on the session's connection (its transaction, its statement count): a Core
         # statement gains nothing from the session's ORM execution layer.
-        row = self._session.connection().execute(_TOKEN_WITH_OWNER, {"key_hash": key_hash}).one_or_none()
-        if row is None:
-            return None
-        token = AuthToken(**dict(zip(_TOKEN_NAMES, row[:_USER_AT], strict=True)))
-        user_values = dict(zip(_USER_NAMES, row[_USER_AT:_TENANT_AT], strict=True))
-        user_id = user_values.pop("id")
-        if user_id is None:
-            return TokenOwner(token, None, None)
-        user = _user_from_values(user_id, user_values)
-        hold(self._session, ("user", user_id), user_values)  # the row's columns: what `_user_values` gives
-        tenant_values = dict(zip(_TENANT_NAMES, row[_TENANT_AT:], strict=True))
-        tenant_id = tenant_values.pop("id")
-        if tenant_id is None:
-            return TokenOwner(token, user, None)
-        tenant = Tenant(id=tenant_id, **tenant_values)
-        hold(self._session, ("tenant", tenant_id), tenant_values)
-        return TokenOwner(token, user, tenant)
+        session = self._session
+        return token_with_owner(session.connection(), key_hash, lambda key, values: hold(session, key, values))
 
     def list_for_user(self, user_id: int) -> Sequence[AuthToken]:
         rows = self._session.scalars(
@@ -310,8 +271,4 @@ class SqlTokenRepository:
         return result.rowcount  # type: ignore[attr-defined, no-any-return]
 
     def touch(self, token_id: int, when: datetime) -> None:
-        statement = update(AuthTokenRow).where(AuthTokenRow.id == token_id).values(last_used=when)
-        if self._defer is None:
-            self._session.execute(statement)
-        else:
-            self._defer(lambda session: session.execute(statement))
+        touch(self._session, self._defer, token_id, when)

@@ -3,6 +3,7 @@
 The public names below are stable; everything else is an implementation detail.
 """
 
+from .authentication import Authenticator, Session
 from .errors import (
     AuthenticationFailed,
     DomainError,
@@ -12,7 +13,7 @@ from .errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from .identity import IdentityPolicy, IdentityService, Session
+from .identity import IdentityPolicy, IdentityService
 from .model import AuditEntry, AuthToken, IssuedToken, Role, Tenant, User
 from .rbac import Decision, Permission, Target, authorize, decide
 
@@ -20,6 +21,7 @@ __all__ = [
     "AuditEntry",
     "AuthToken",
     "AuthenticationFailed",
+    "Authenticator",
     "Decision",
     "DomainError",
     "IdentityPolicy",

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, NoReturn
 
 from . import accounts, tokens
-from .errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationFailed
+from .authentication import Authenticator, Session, active
+from .errors import NotFound, PermissionDenied, ValidationFailed
 from .mail import invitation_mail, password_changed_mail, password_reset_mail
 from .model import (
     PROFILE_FIELDS,
@@ -31,8 +32,6 @@ from .reset_tokens import ResetTokens, decode_uid, encode_uid
 from .throttling import Throttle
 
 BAD_CREDENTIALS = "Unable to log in with provided credentials."
-INVALID_TOKEN = "Invalid token."
-INACTIVE_USER = "User inactive or deleted."
 REGISTRATION_MISMATCH = "The two password fields didn't match."  # dj-rest-auth's ASCII apostrophe
 FORM_MISMATCH = "The two password fields didn\u2019t match."  # Django's forms use U+2019
 WRONG_OLD_PASSWORD = "Your old password was entered incorrectly. Please enter it again."
@@ -40,8 +39,6 @@ REGISTRATION_CLOSED = "Registration is closed."
 INVALID_VALUE = "Invalid value"
 FAILED_LOGIN = "failed_login"
 USER_AGENT_MAX_LENGTH = 255
-# Authentication stays read-only on most requests: last_used moves at most once a minute.
-TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -53,14 +50,6 @@ class IdentityPolicy:
 
 # Stands in for the user when a reset is asked for an unknown address, so the work is the same.
 _NOBODY = User(id=0, username="nobody", email="nobody@invalid", password_hash="!")
-
-
-@dataclass(frozen=True)
-class Session:
-    """An authenticated request: who, and with which token."""
-
-    user: User
-    token: AuthToken
 
 
 @dataclass(frozen=True)
@@ -177,17 +166,7 @@ class IdentityService:
 
     def authenticate(self, key: str) -> Session:
         """The session a token key opens, or `AuthenticationFailed` with DRF's message."""
-        found = self._tokens.get_with_owner(tokens.digest(key))
-        now = self._clock.now()
-        if found is None or found.token.expires_at <= now:
-            raise AuthenticationFailed(INVALID_TOKEN)
-        token, user = found.token, found.user
-        if user is None or not _active(user, found.tenant):
-            raise AuthenticationFailed(INACTIVE_USER)
-        if token.last_used is None or now - token.last_used >= TOUCH_INTERVAL:
-            token = replace(token, last_used=now)
-            self._tokens.touch(token.id or 0, now)
-        return Session(user, token)
+        return Authenticator(self._tokens, self._clock).authenticate(key)
 
     def logout(self, session: Session, *, everywhere: bool = False) -> None:
         if everywhere:
@@ -377,7 +356,7 @@ class IdentityService:
     def _may_log_in(self, user: User) -> bool:
         if not user.is_active:
             return False
-        return _active(user, self._tenants.get(user.tenant_id) if user.tenant_id is not None else None)
+        return active(user, self._tenants.get(user.tenant_id) if user.tenant_id is not None else None)
 
     def _issue(self, user: User, user_agent: str) -> IssuedToken:
         key = tokens.new_key()
@@ -400,11 +379,3 @@ class IdentityService:
 def _text(value: Any) -> Any:
     """A profile value as the audit log's JSON keeps it (dates as ISO text)."""
     return value.isoformat() if hasattr(value, "isoformat") else value
-
-
-def _active(user: User, tenant: Tenant | None) -> bool:
-    """Whether `user` (with `tenant`, its tenant) may log in: an active user, of an active tenant
-    unless staff without one."""
-    if not user.is_active:
-        return False
-    return user.tenant_id is None or (tenant is not None and tenant.is_active)

@@ -98,18 +98,26 @@ class TenantRepository(Protocol):
     def count(self) -> int: ...
 
 
-class TokenRepository(Protocol):
-    def add(self, token: AuthToken) -> AuthToken:
-        """Store a new token and return it with its `id`."""
-        ...
-
-    def get_by_hash(self, key_hash: str) -> AuthToken | None: ...
+class TokenOwners(Protocol):
+    """What authentication needs of the tokens (a `TokenRepository` is one)."""
 
     def get_with_owner(self, key_hash: str) -> TokenOwner | None:
         """The token with this digest, with its user and the user's tenant, in one lookup (what
         authenticating every request needs). The user and tenant it returns are the request's own
         loads: later lookups of them by id in the same unit of work cost nothing."""
         ...
+
+    def touch(self, token_id: int, when: datetime) -> None:
+        """Record that the token was used at `when`. Best effort: it may land after the request."""
+        ...
+
+
+class TokenRepository(TokenOwners, Protocol):
+    def add(self, token: AuthToken) -> AuthToken:
+        """Store a new token and return it with its `id`."""
+        ...
+
+    def get_by_hash(self, key_hash: str) -> AuthToken | None: ...
 
     def list_for_user(self, user_id: int) -> Sequence[AuthToken]:
         """The user's tokens, oldest first."""
@@ -123,10 +131,6 @@ class TokenRepository(Protocol):
 
     def delete_expired(self, now: datetime) -> int:
         """Delete every token expired by `now`; return how many."""
-        ...
-
-    def touch(self, token_id: int, when: datetime) -> None:
-        """Record that the token was used at `when`. Best effort: it may land after the request."""
         ...
 
 

@@ -8,8 +8,8 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.security import NO_PERMISSION_REQUIRED
 
+from wiwebb.domain.authentication import Session
 from wiwebb.domain.errors import NotAuthenticated, NotFound
-from wiwebb.domain.identity import Session
 from wiwebb.domain.model import User
 from wiwebb.domain.rbac import Permission
 

@@ -14,8 +14,8 @@ from pyramid.request import Request
 from pyramid.security import Allowed, Denied
 
 from wiwebb.domain import rbac
+from wiwebb.domain.authentication import Session
 from wiwebb.domain.errors import AuthenticationFailed
-from wiwebb.domain.identity import Session
 
 PUBLIC = "public"  # anyone, logged in or not; a bad token is still refused
 KEYWORD = b"token"
@@ -77,7 +77,7 @@ def session_of_token(request: Request) -> Session | None:
     key = token_from_header(header)
     if key is None:
         return None
-    return request.services.identity.authenticate(key)  # type: ignore[no-any-return]
+    return request.services.authenticator.authenticate(key)  # type: ignore[no-any-return]
 
 
 def includeme(config: Any) -> None:

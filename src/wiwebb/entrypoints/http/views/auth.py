@@ -56,8 +56,8 @@ def register(request: Request) -> dict[str, Any]:
 
 @endpoint(Permission.OWN_ACCOUNT)
 def get_user(request: Request) -> dict[str, Any]:
-    user = current_session(request).user
-    return dump_user(user, request.services.identity.tenant_of(user))
+    session = current_session(request)  # the user and tenant as authentication found them
+    return dump_user(session.user, session.tenant)
 
 
 def _update_user(request: Request, *, partial: bool) -> dict[str, Any]:
