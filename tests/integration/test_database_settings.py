@@ -187,14 +187,82 @@ def test_the_health_probe_says_unreachable_quickly_when_the_server_does_not_answ
         database.engine.dispose()
 
 
-def test_a_dead_pooled_connection_is_replaced_before_use(postgres_engine, url):
-    """pool_pre_ping: a connection killed on the server (a restart, an idle timeout) costs no error."""
+class Clock:
+    """pg_pool's clock, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def pool_clock(monkeypatch) -> Clock:
+    from wiwebb.adapters import pg_pool
+
+    clock = Clock()
+    monkeypatch.setattr(pg_pool, "time", clock)
+    return clock
+
+
+def _kill(postgres_engine, pid: int) -> None:
+    with postgres_engine.connect() as killer:
+        killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+
+def test_a_dead_pooled_connection_is_replaced_before_use(postgres_engine, url, pool_clock):
+    """pool_pre_ping: a connection killed on the server while idle (an idle timeout, a restart)
+    costs no error."""
     engine = create_database_engine(url, pool_size=1, max_overflow=0)
     try:
         with engine.connect() as connection:
             pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
-        with postgres_engine.connect() as killer:
-            killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        _kill(postgres_engine, pid)
+        pool_clock.now += 0.5  # idle for the whole window
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != pid
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_given_back_within_half_a_second_is_not_pinged(url, pool_clock):
+    """HikariCP's aliveBypassWindowMs: under load the ping was a round trip per request."""
+    engine = create_database_engine(url, pool_size=1, max_overflow=0)
+    pings: list[int] = []
+    ping = engine.dialect.do_ping
+
+    def counting_ping(dbapi_connection):  # type: ignore[no-untyped-def]
+        pings.append(1)
+        return ping(dbapi_connection)
+
+    engine.dialect.do_ping = counting_ping  # type: ignore[method-assign]
+    try:
+        for _ in range(3):  # the first: a connection just opened needs none either
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            pool_clock.now += 0.4
+        assert pings == []
+        pool_clock.now += 0.1  # 0.5 s since it was given back
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        assert pings == [1]
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_killed_within_the_window_fails_one_use_then_the_pool_recovers(postgres_engine, url,
+                                                                                     pool_clock):
+    """What the window gives up: the first use of a connection killed right after its last one
+    fails (a 503 in a request); the pool then replaces its connections."""
+    engine = create_database_engine(url, pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as connection:
+            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        _kill(postgres_engine, pid)
+        with pytest.raises(OperationalError) as caught, engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        assert caught.value.connection_invalidated
         with engine.connect() as connection:
             assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != pid
     finally:
@@ -268,7 +336,7 @@ def test_a_probe_stuck_in_another_thread_does_not_hold_every_health_request(url,
         database.engine.dispose()
 
 
-def test_the_ping_begins_the_transaction_instead_of_switching_autocommit(url):
+def test_the_ping_begins_the_transaction_instead_of_switching_autocommit(url, pool_clock):
     """The pre-ping runs `SELECT 1` in the transaction the request begins anyway: the connection a
     request gets is in a transaction already and still out of autocommit (the dialect's own ping
     toggles autocommit around it and leaves the connection idle)."""
@@ -276,6 +344,7 @@ def test_the_ping_begins_the_transaction_instead_of_switching_autocommit(url):
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
+        pool_clock.now += 1  # idle long enough to be pinged
         pings: list[str] = []
         event.listen(engine, "before_cursor_execute", lambda *args: pings.append(args[2]))
         with engine.connect() as connection:
@@ -293,7 +362,7 @@ def test_a_connection_given_back_inside_a_transaction_is_rolled_back(url):
     next checkout starts clean; it skips the rollback only when nothing is open."""
     engine = create_database_engine(url, pool_size=1, max_overflow=0)
     try:
-        raw = engine.raw_connection()  # pinged: inside the ping's transaction
+        raw = engine.raw_connection()
         cursor = raw.cursor()
         with pytest.raises(psycopg2.errors.DivisionByZero):
             cursor.execute("SELECT 1 / 0")

@@ -28,7 +28,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 from . import pg_pool
 
@@ -72,9 +72,10 @@ def create_database_engine(url: str, *, busy_timeout: float = 30.0, pool_size: i
     engine = create_engine(parsed, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=pool_size,
                            max_overflow=max_overflow, pool_timeout=pool_timeout,
                            pool_reset_on_return=None if lean else "rollback",
+                           poolclass=pg_pool.RecentlyUsedPool if lean else QueuePool,
                            connect_args=_postgres_options(parsed, statement_timeout))
     if lean:
-        pg_pool.use_lean_checkout(engine)  # the ping and the reset, with fewer calls into the driver
+        pg_pool.use_lean_checkout(engine)  # the ping (when one is needed) and the reset, with fewer calls
     return engine
 
 

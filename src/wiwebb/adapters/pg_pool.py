@@ -18,17 +18,47 @@ that makes more of them waits more for its turn. Two such calls per request were
   back only a connection that psycopg2 says is not idle: one given back inside a transaction (the
   ping's, when nothing ran after it) or in a failed one. SQLAlchemy's documented way to replace
   the reset: `pool_reset_on_return=None` and a `reset` listener.
+
+And the ping itself is skipped for a connection given back to the pool less than half a second
+ago (`RecentlyUsedPool`), as HikariCP does (its `aliveBypassWindowMs`, 500 ms by default): under
+load every request found a connection used a millisecond before, and its ping was a round trip to
+the server, a twelfth of GET auth/user/'s CPU in the server process. A connection idle for longer
+(an idle timeout, a restart of the server while nothing ran) is still pinged and replaced before
+use. What the window gives up: a server restarted within half a second of a connection's last use
+fails the first request that takes that connection (503, `Service temporarily unavailable.`), and
+SQLAlchemy, seeing the disconnect, then replaces every connection of the pool.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import URL
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 # psycopg2.extensions.STATUS_READY: connected, no transaction in progress.
 _IDLE = 1
+# Seconds since a connection was given back within which it is not pinged again.
+PING_WINDOW = 0.5
+_GIVEN_BACK = "wiwebb.given_back_at"
+
+
+class RecentlyUsedPool(QueuePool):
+    """A `QueuePool` that skips the pre-ping of a connection given back less than `PING_WINDOW`
+    seconds ago. (SQLAlchemy already skips it for a connection just opened: `fresh`.)"""
+
+    def _do_return_conn(self, record: ConnectionPoolEntry) -> None:
+        record.info[_GIVEN_BACK] = time.monotonic()
+        super()._do_return_conn(record)
+
+    def _do_get(self) -> ConnectionPoolEntry:
+        record = super()._do_get()
+        given_back = record.info.get(_GIVEN_BACK)
+        if given_back is not None and time.monotonic() - given_back < PING_WINDOW:
+            record.fresh = True  # type: ignore[attr-defined]
+        return record
 
 
 def applies_to(url: URL) -> bool:
