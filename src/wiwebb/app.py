@@ -5,6 +5,7 @@ imports every layer."""
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -208,30 +209,44 @@ class Adapters:
 
 
 class RequestServices:
-    """The domain services of one request, built on first use over the request's session."""
+    """The domain services of one request, built on first use over the request's session.
+
+    It is the request's (`request.services`) and holds the request weakly, and nothing it builds
+    holds the request at all (the deferred work holds its transaction manager): no reference cycle
+    runs through the request, so it and everything it holds are freed the moment the answer is
+    sent, not by the cycle collector later (which cost a tenth of a `GET /api/v1/health/`)."""
 
     def __init__(self, request: Request, adapters: Adapters) -> None:
-        self._request = request
+        self._request_ref = weakref.ref(request)
         self._adapters = adapters
         self.version = __version__
         self.registration_open = adapters.settings.registration_open
         self.stripe_public_key = adapters.settings.stripe_public_key
         self.stripe_js_url = adapters.settings.stripe_js_url
 
+    @property
+    def _request(self) -> Request:
+        request = self._request_ref()
+        if request is None:
+            raise RuntimeError("the request these services belong to is gone")
+        return request
+
     @cached_property
     def identity(self) -> IdentityService:
         request, adapters = self._request, self._adapters
+        tm = request.tm
         return adapters.identity(
             request.dbsession,
-            defer=lambda work: adapters.run_after_commit(request.tm, work),
-            durable=lambda work: adapters.run_after_commit(request.tm, work, also_after_abort=True),
-            on_mail_queued=lambda: adapters.deliver_mail_after_commit(request.tm))
+            defer=lambda work: adapters.run_after_commit(tm, work),
+            durable=lambda work: adapters.run_after_commit(tm, work, also_after_abort=True),
+            on_mail_queued=lambda: adapters.deliver_mail_after_commit(tm))
 
     @cached_property
     def authenticator(self) -> Authenticator:
         """Authentication alone: on the request's connection, with no ORM session."""
         request, adapters = self._request, self._adapters
-        tokens = SqlTokenOwners(request.database, defer=lambda work: adapters.run_after_commit(request.tm, work))
+        tm = request.tm
+        tokens = SqlTokenOwners(request.database, defer=lambda work: adapters.run_after_commit(tm, work))
         return Authenticator(tokens, adapters.clock)
 
     @cached_property
@@ -256,10 +271,11 @@ class RequestServices:
         """The journal of provider calls. Starting one commits what the request did so far (reads)
         and begins a new transaction, so the pending record is durable before the call."""
         request, adapters = self._request, self._adapters
+        tm = request.tm
 
         def checkpoint() -> None:
-            request.tm.commit()
-            request.tm.begin()
+            tm.commit()
+            tm.begin()
 
         journal = SqlOperationJournal(request.dbsession, checkpoint=checkpoint, durable=self._durable,
                                       now=adapters.clock.now, stale=OPERATION_STALE_AFTER)

@@ -104,3 +104,31 @@ def test_a_request_that_only_authenticates_makes_no_orm_session(api, monkeypatch
     changed = api.patch_json("/api/v1/auth/user/", {"first_name": "Solo"}, headers=api.auth(token)).json
     assert changed["first_name"] == "Solo" and made == ["session"]
     assert api.get("/api/v1/auth/user/", headers=api.auth(token)).json["first_name"] == "Solo"
+
+
+def test_an_answered_request_is_freed_at_once_not_by_the_cycle_collector(api, monkeypatch):
+    """No reference cycle runs through the request (request.services holds it weakly): the cycle
+    collector, which has to walk everything a request held, has nothing to do after health/ or
+    auth/user/."""
+    import gc
+    import weakref
+
+    token = api.register(username="freed")["key"]
+    requests: list[weakref.ref] = []
+    make_services = composition.RequestServices.__init__
+
+    def recording(self, request, adapters):  # type: ignore[no-untyped-def]
+        requests.append(weakref.ref(request))
+        make_services(self, request, adapters)
+
+    monkeypatch.setattr(composition.RequestServices, "__init__", recording)
+    gc.collect()
+    gc.disable()
+    try:
+        api.get("/api/v1/health/")
+        api.get("/api/v1/auth/user/", headers=api.auth(token))
+        api.patch_json("/api/v1/auth/user/", {"first_name": "Freed"}, headers=api.auth(token))
+        assert len(requests) == 3
+        assert [ref() for ref in requests] == [None, None, None]
+    finally:
+        gc.enable()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import weakref
 from pathlib import Path
 
 import pytest
 from waitress.adjustments import Adjustments
 
+from wiwebb.entrypoints import serving
 from wiwebb.entrypoints.serving import ServerConfigError, read_server_section, waitress_options
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,3 +67,47 @@ def test_a_bad_option_is_named_in_one_line(section, message):
 def test_an_address_that_cannot_be_listened_on_names_host():
     with pytest.raises(ServerConfigError, match=r"^HOST: cannot listen on no-such-host\.invalid:8000"):
         waitress_options({}, "no-such-host.invalid", 8000)
+
+
+def test_start_up_objects_are_frozen_out_of_the_cycle_collector_and_its_garbage_collected():
+    import gc
+
+    class Cycle:
+        pass
+
+    left = Cycle()
+    left.me = left  # start-up garbage: collected, not frozen
+    ref = weakref.ref(left)
+    del left
+    kept = [Cycle()]  # lives on: frozen
+    try:
+        serving.freeze_startup_objects()
+        assert ref() is None
+        assert gc.get_freeze_count() > 0
+        assert not any(o is kept for o in gc.get_objects())  # the permanent generation is not listed
+    finally:
+        gc.unfreeze()
+
+
+def test_serving_freezes_the_start_up_objects_before_the_first_request(monkeypatch):
+    calls: list[str] = []
+
+    class Server:
+        def __init__(self, server, grace):  # type: ignore[no-untyped-def]
+            calls.append("server")
+
+        @contextlib.contextmanager
+        def signals(self):  # type: ignore[no-untyped-def]
+            yield
+
+        def serve(self) -> int:
+            calls.append("serve")
+            return 0
+
+        stopping_since = 0.0
+
+    monkeypatch.setattr(serving, "freeze_startup_objects", lambda: calls.append("freeze"))
+    monkeypatch.setattr(serving, "GracefulServer", Server)
+    monkeypatch.setattr(serving, "stop_background_work", lambda app: calls.append("stop"))
+    serving.serve_until_stopped(object(), object())
+    assert calls == ["freeze", "server", "serve", "stop"]

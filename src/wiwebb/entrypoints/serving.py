@@ -7,6 +7,7 @@ The listen address is the one thing taken from the settings rather than the sect
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import threading
@@ -197,8 +198,18 @@ def stop_background_work(app: Any, timeout: float = BACKGROUND_GRACE) -> None:
                     "start", timeout)
 
 
+def freeze_startup_objects() -> None:
+    """Leave what start-up built (the app, its registry and routes, SQLAlchemy's mappers: some
+    130,000 objects that live as long as the process) out of the cycle collector's work: a full
+    collection walks every tracked object, about 80 ms here, a pause for the requests that run
+    meanwhile. Garbage left by start-up is collected first, so none of it is kept."""
+    gc.collect()
+    gc.freeze()
+
+
 def serve_until_stopped(server: Any, app: Any, grace: float = SHUTDOWN_GRACE) -> None:
     """`wiwebb serve`'s loop: serve until SIGTERM or SIGINT, drain, stop the background work."""
+    freeze_startup_objects()
     graceful = GracefulServer(server, grace)
     with graceful.signals():  # also while the background work stops: a signal then changes nothing
         try:
