@@ -37,8 +37,8 @@ def _vary_on_origin(response: Response) -> None:
 
 def preflight(request: Request, policy: CorsPolicy) -> Response | None:
     """The answer to a CORS preflight (200 at once, without authentication), or None."""
-    origin = request.headers.get("Origin")
-    if origin is None or request.method != "OPTIONS" or "Access-Control-Request-Method" not in request.headers:
+    origin = request.environ.get("HTTP_ORIGIN")  # the environ: request.headers costs four calls a read
+    if origin is None or request.method != "OPTIONS" or "HTTP_ACCESS_CONTROL_REQUEST_METHOD" not in request.environ:
         return None
     if not request.environ.get("PATH_INFO", "").startswith("/api/"):
         return None
@@ -51,7 +51,7 @@ def preflight(request: Request, policy: CorsPolicy) -> Response | None:
 
 
 def add_cors_headers(request: Request, response: Response, policy: CorsPolicy) -> None:
-    origin = request.headers.get("Origin")
+    origin = request.environ.get("HTTP_ORIGIN")
     if origin is None:
         return
     _vary_on_origin(response)

@@ -98,18 +98,20 @@ def _other_method(allowed: tuple[str, ...], permissions: set[str]) -> Callable[[
 
 
 def includeme(config: Configurator) -> None:
+    # Pyramid tries the routes in this order (no two patterns overlap): health/, which load
+    # balancers and containers poll most, first; then auth/user/, which every client calls.
+    add_resource(config, "health", f"{API}/health/", GET=health.health)
+    add_resource(config, "auth.user", f"{API}/auth/user/", GET=auth.get_user, PUT=auth.put_user,
+                 PATCH=auth.patch_user)
     add_resource(config, "auth.login", f"{API}/auth/login/", POST=auth.login)
     add_resource(config, "auth.logout", f"{API}/auth/logout/", POST=auth.logout)
     add_resource(config, "auth.registration", f"{API}/auth/registration/", POST=auth.register)
-    add_resource(config, "auth.user", f"{API}/auth/user/", GET=auth.get_user, PUT=auth.put_user,
-                 PATCH=auth.patch_user)
     add_resource(config, "auth.password_change", f"{API}/auth/password/change/", POST=auth.change_password)
     add_resource(config, "auth.password_reset", f"{API}/auth/password/reset/", POST=password_reset.request_reset)
     add_resource(config, "auth.password_reset_confirm", f"{API}/auth/password/reset/confirm/",
                  POST=password_reset.confirm_reset)
     add_resource(config, "auth.tokens", f"{API}/auth/tokens/", GET=tokens.list_tokens)
     add_resource(config, "auth.token", f"{API}/auth/tokens/{{token_id:\\d+}}/", DELETE=tokens.revoke_token)
-    add_resource(config, "health", f"{API}/health/", GET=health.health)
     add_resource(config, "meta", f"{API}/meta/", GET=meta.meta)
     add_resource(config, "openapi", f"{API}/schema/", GET=openapi.schema)
     add_resource(config, "openapi.docs", f"{API}/docs/", GET=openapi.docs)

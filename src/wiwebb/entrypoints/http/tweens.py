@@ -31,7 +31,7 @@ def raw_path(request: Request) -> str:
 
 # Added where the answer has none of its own.
 _SECURITY_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"))
-_SECURITY_NAMES = tuple(name.lower() for name, _ in _SECURITY_HEADERS)
+_SECURITY = tuple((header, header[0].lower()) for header in _SECURITY_HEADERS)
 # Replaced whatever the answer had.
 _REPLACED = frozenset({"x-request-id"})
 _REPLACED_NO_STORE = frozenset({"x-request-id", "cache-control"})
@@ -51,8 +51,9 @@ def stamp_headers(response: Response, request_id: str, *, no_store: bool) -> Non
             kept.append((name, value))
             present.add(lower)
     kept.append(("X-Request-ID", request_id))
-    kept.extend(header for header, lower in zip(_SECURITY_HEADERS, _SECURITY_NAMES, strict=True)
-                if lower not in present)
+    for header, lower in _SECURITY:
+        if lower not in present:
+            kept.append(header)
     if no_store:
         kept.append(("Cache-Control", "no-store"))
     headers[:] = kept
@@ -63,7 +64,7 @@ def edge_tween_factory(handler: Handler, registry: Any) -> Handler:
     request_log: RequestLogPolicy = registry.settings.get("wiwebb.request_log") or RequestLogPolicy()
 
     def tween(request: Request) -> Response:
-        incoming = request.headers.get("X-Request-ID", "")
+        incoming = request.environ.get("HTTP_X_REQUEST_ID", "")
         request.request_id = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(16)
         path = raw_path(request)
         started = time.perf_counter()
