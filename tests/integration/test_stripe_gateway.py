@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import stripe
 
-from wiwebb.adapters.stripe_gateway import StripeGateway, read_invoice, read_subscription, read_subscription_period
+from wiwebb.adapters.stripe_gateway import (
+    StripeGateway,
+    localstripe_newest_first,
+    read_invoice,
+    read_subscription,
+    read_subscription_period,
+)
 from wiwebb.domain.payments import PaymentProviderUnavailable, PaymentRefused
 
 from .localstripe_server import SECRET_KEY
@@ -358,6 +364,17 @@ def test_an_invoice_is_read_from_the_current_layout():
     assert (invoice.number, invoice.subscription, invoice.hosted_invoice_url) == ("A-0001", "sub_1", "https://pay")
     assert (invoice.period_start, invoice.period_end) == (datetime.fromtimestamp(START, UTC),
                                                           datetime.fromtimestamp(END, UTC))
+
+
+def test_localstripe_invoices_are_put_newest_first():
+    # localstripe's own order: `date` descending, invoices of the same second oldest first; `date` is
+    # taken before `created`, so in_1's second turned between the two.
+    listed = [{"id": "in_3", "date": START + 2, "created": START + 2},
+              {"id": "in_4", "date": START + 2, "created": START + 2},
+              {"id": "in_2", "date": START + 1, "created": START + 1},
+              {"id": "in_1", "date": START, "created": START + 1}]
+
+    assert [data["id"] for data in localstripe_newest_first(listed)] == ["in_4", "in_3", "in_2", "in_1"]
 
 
 def test_invoices_are_listed_newest_first(gateway, customer, monthly):

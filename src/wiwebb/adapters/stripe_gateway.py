@@ -152,11 +152,10 @@ class StripeGateway:
 
     def list_invoices(self, customer: str) -> Sequence[GatewayInvoice]:
         page = self._call(self._v1.invoices.list, params={"customer": customer, "limit": 100})
-        invoices = list(page.get("data", []))
-        if self._localstripe:  # it lists oldest first; Stripe, newest first
-            invoices.reverse()
-        newest_first = sorted(invoices, key=lambda data: data.get("created") or 0, reverse=True)
-        return [read_invoice(data) for data in newest_first]
+        invoices = list(page.get("data", []))  # Stripe lists newest first
+        if self._localstripe:
+            invoices = localstripe_newest_first(invoices)
+        return [read_invoice(data) for data in invoices]
 
     def create_payment_intent(self, amount: int, currency: str, *, customer: str | None = None,
                               description: str | None = None,
@@ -286,6 +285,17 @@ def read_payment_intent(data: Data) -> GatewayPaymentIntent:
         amount_received=received, amount_refunded=charge.get("amount_refunded") or 0,
         client_secret=data.get("client_secret"), capture_method=data.get("capture_method") or "automatic",
         customer=_id(data.get("customer")), metadata=dict(data.get("metadata") or {}))
+
+
+def localstripe_newest_first(invoices: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """localstripe's invoice list in Stripe's order, newest first.
+
+    localstripe sorts by `date` (whole seconds, taken before `created`, so the two can differ by a
+    second), newest first, and leaves invoices of the same second oldest first. Its list is
+    therefore ordered by date, then by position within a date: newest first is both, descending."""
+    ranked = sorted(enumerate(invoices), key=lambda pair: (pair[1].get("date") or pair[1].get("created") or 0,
+                                                           pair[0]), reverse=True)
+    return [data for _, data in ranked]
 
 
 def read_invoice(data: Data) -> GatewayInvoice:
