@@ -162,6 +162,11 @@ class Adapters:
             hasher=self.hasher, clock=self.clock, policy=self.identity_policy,
             outbox=SqlMailOutbox(session, on_mail_queued), reset_tokens=self.reset_tokens, throttle=self.throttle)
 
+    def user_admin(self, session: DbSession, identity: IdentityService) -> UserAdminService:
+        return UserAdminService(users=SqlUserRepository(session), tenants=SqlTenantRepository(session),
+                                audit=SqlAuditLog(session), hasher=self.hasher, clock=self.clock, identity=identity,
+                                subscriptions=SqlSubscriptionRepository(session))
+
     def housekeeping(self) -> Housekeeping:
         return Housekeeping(SqlHousekeepingStore(self.database), self.clock)
 
@@ -257,10 +262,7 @@ class RequestServices:
 
     @cached_property
     def users(self) -> UserAdminService:
-        session = self._request.dbsession
-        return UserAdminService(users=SqlUserRepository(session), tenants=SqlTenantRepository(session),
-                                audit=SqlAuditLog(session), hasher=self._adapters.hasher, clock=self._adapters.clock,
-                                identity=self.identity)
+        return self._adapters.user_admin(self._request.dbsession, self.identity)
 
     @cached_property
     def catalogue(self) -> CatalogueService:

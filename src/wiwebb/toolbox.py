@@ -15,7 +15,7 @@ from wiwebb.adapters import schema
 from wiwebb.adapters.audit_sql import SqlAuditLog
 from wiwebb.adapters.database import DatabaseUnreachable, shell_command
 from wiwebb.adapters.logs import configure_logging
-from wiwebb.adapters.repositories import SqlTenantRepository, SqlUserRepository
+from wiwebb.adapters.repositories import SqlTenantRepository
 from wiwebb.app import Adapters, build_app
 from wiwebb.domain.catalogue import CatalogueService
 from wiwebb.domain.housekeeping import Housekeeping
@@ -102,9 +102,7 @@ class Toolbox:
         with adapters.database.session(write=True) as session, session.begin():
             tenants = TenantService(tenants=SqlTenantRepository(session), audit=SqlAuditLog(session),
                                     clock=adapters.clock)
-            users = UserAdminService(users=SqlUserRepository(session), tenants=SqlTenantRepository(session),
-                                     audit=SqlAuditLog(session), hasher=adapters.hasher, clock=adapters.clock,
-                                     identity=adapters.identity(session))
+            users = adapters.user_admin(session, adapters.identity(session))
             yield tenants, users
         adapters.deliver_mail()
 

@@ -44,6 +44,7 @@ ONLY_SUBSCRIBER = {"role": ["TenantOwner can only assign the Subscriber role."]}
 OWN_TENANT_ONLY = {"tenant": ["TenantOwner can only manage users in their own tenant."]}
 TENANT_REQUIRED = {"tenant": ["This field is required."]}
 HAS_USERS = {"detail": "Cannot delete tenant with existing users."}
+HAS_SUBSCRIPTION = {"detail": "Cannot delete user with an active subscription."}
 PASSWORD_SET = {"detail": "Password has been set."}
 NOTHING_TO_CANCEL = {"detail": "No active subscription to cancel."}
 ALREADY_SUBSCRIBED = {"detail": "User already has an active subscription"}
@@ -486,25 +487,26 @@ CASES: list[tuple] = [
     ("sub_a", "PATCH", USER, "superadmin2", RENAME, 403),
     ("sub_b", "PATCH", USER, "sub_a", RENAME, 403),
     ("sub_b", "PATCH", USER, "self", RENAME, 403),
-    # -- delete a user (nobody deletes themselves)
-    ("superadmin", "DELETE", USER, "sub_a", None, 204),
-    ("superadmin", "DELETE", USER, "sub_b", None, 204),
+    # -- delete a user (nobody deletes themselves). sub_a and sub_b pay for a live subscription: a
+    #    caller allowed to delete them gets past the permission checks to that refusal (400).
+    ("superadmin", "DELETE", USER, "sub_a", None, 400, HAS_SUBSCRIPTION),
+    ("superadmin", "DELETE", USER, "sub_b", None, 400, HAS_SUBSCRIPTION),
     ("superadmin", "DELETE", USER, "coowner_a", None, 204),
     ("superadmin", "DELETE", USER, "superadmin2", None, 204),
     ("superadmin", "DELETE", USER, "admin", None, 204),
     ("superadmin", "DELETE", USER, "self", None, 403),
     ("superadmin", "DELETE", USER, "missing", None, 404),
-    ("admin", "DELETE", USER, "sub_a", None, 204),
-    ("admin", "DELETE", USER, "sub_b", None, 204),
+    ("admin", "DELETE", USER, "sub_a", None, 400, HAS_SUBSCRIPTION),
+    ("admin", "DELETE", USER, "sub_b", None, 400, HAS_SUBSCRIPTION),
     ("admin", "DELETE", USER, "coowner_a", None, 204),
     ("admin", "DELETE", USER, "superadmin2", None, 403),
     ("admin", "DELETE", USER, "self", None, 403),
-    ("owner_a", "DELETE", USER, "sub_a", None, 204),
+    ("owner_a", "DELETE", USER, "sub_a", None, 400, HAS_SUBSCRIPTION),
     ("owner_a", "DELETE", USER, "sub_b", None, 404),
     ("owner_a", "DELETE", USER, "coowner_a", None, 403),
     ("owner_a", "DELETE", USER, "superadmin2", None, 404),
     ("owner_a", "DELETE", USER, "self", None, 403),
-    ("owner_b", "DELETE", USER, "sub_b", None, 204),
+    ("owner_b", "DELETE", USER, "sub_b", None, 400, HAS_SUBSCRIPTION),
     ("owner_b", "DELETE", USER, "sub_a", None, 404),
     ("owner_b", "DELETE", USER, "coowner_a", None, 404),
     ("owner_b", "DELETE", USER, "self", None, 403),

@@ -157,6 +157,29 @@ def test_nobody_cancels_someone_elses_subscription_but_staff_who_may_also_end_it
     subscribe(api, sam, plans)
 
 
+def test_a_user_is_deleted_only_once_their_paid_subscription_has_ended(api, plans, root, gateway):
+    sam = user(api)
+    sam_id = api.get("/api/v1/auth/user/", headers=sam).json["id"]
+    body = subscribe(api, sam, plans).json
+    api.post_json(f"{SUBS}cancel/", {}, headers=sam)  # at the period's end: still live, still charged until then
+    refused = {"detail": "Cannot delete user with an active subscription."}
+
+    assert api.delete(f"/api/v1/users/{sam_id}/", headers=root, status=400).json == refused
+    assert api.get(f"/api/v1/users/{sam_id}/", headers=root).json["id"] == sam_id
+
+    api.post_json(f"{SUBS}cancel/", {"subscription_id": body["id"], "at_once": True}, headers=root)
+    api.delete(f"/api/v1/users/{sam_id}/", headers=root, status=204)
+    assert gateway.subscriptions[body["subscription_id"]].status == "canceled"
+
+
+def test_a_user_on_the_free_plan_is_deleted(api, plans, root):
+    sam = user(api)
+    sam_id = api.get("/api/v1/auth/user/", headers=sam).json["id"]
+    subscribe(api, sam, plans, "Free")
+
+    api.delete(f"/api/v1/users/{sam_id}/", headers=root, status=204)
+
+
 def test_tenant_owners_read_their_tenants_subscriptions_but_cancel_none(api, plans, root):
     tenant = api.post_json("/api/v1/tenants/", {"name": "Acme"}, headers=root, status=201).json
     for username, role in (("olive", "tenant_owner"), ("sue", "subscriber")):

@@ -9,6 +9,7 @@ from wiwebb.adapters.memory import (
     InMemoryAuditLog,
     InMemoryMailOutbox,
     InMemoryRateLimiter,
+    InMemorySubscriptions,
     InMemoryTenantRepository,
     InMemoryTokenRepository,
     InMemoryUserRepository,
@@ -45,9 +46,11 @@ class World:
             hasher=self.hasher, clock=self.clock, policy=policy, outbox=self.outbox,
             reset_tokens=self.reset_tokens, throttle=Throttle(self.limiter, parse_rates(DEFAULT_RATES)),
         )
+        self.subscriptions = InMemorySubscriptions()
         self.tenancy = TenantService(tenants=self.tenants, audit=self.audit, clock=self.clock)
         self.user_admin = UserAdminService(users=self.users, tenants=self.tenants, audit=self.audit,
-                                           hasher=self.hasher, clock=self.clock, identity=self.identity)
+                                           hasher=self.hasher, clock=self.clock, identity=self.identity,
+                                           subscriptions=self.subscriptions)
         self.audit_reader = AuditService(audit=self.audit, users=self.users)
         self.dashboard = DashboardService(users=self.users, tenants=self.tenants)
 

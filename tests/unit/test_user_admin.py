@@ -5,12 +5,13 @@ from datetime import timedelta
 
 import pytest
 
-from wiwebb.domain.errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationFailed
+from wiwebb.domain.billing import Subscription
+from wiwebb.domain.errors import AuthenticationFailed, InvalidOperation, NotFound, PermissionDenied, ValidationFailed
 from wiwebb.domain.identity import FORM_MISMATCH
 from wiwebb.domain.listing import InvalidPage, PageRequest
 from wiwebb.domain.model import Role
 from wiwebb.domain.queries import UserQuery
-from wiwebb.domain.user_admin import OWN_TENANT_ONLY, REQUIRED, invalid_pk
+from wiwebb.domain.user_admin import HAS_SUBSCRIPTION, OWN_TENANT_ONLY, REQUIRED, invalid_pk
 
 from .conftest import FRONTEND, PASSWORD
 
@@ -449,3 +450,40 @@ def test_delete_removes_the_user_and_records_who_it_was(world, acme):
     assert entry.details == {"username": "gone", "email": "gone@example.test", "role": "subscriber"}
     with pytest.raises(NotFound):
         world.user_admin.delete(owner, user.id)
+
+
+def subscription(user, status, *, paid=True):
+    return Subscription(id=None, user_id=user.id, plan_id=1, pricing_id=1, status=status, paid=paid,
+                        subscription_id="sub_1" if paid else None)
+
+
+@pytest.mark.parametrize("status", ["active", "trialing", "past_due", "incomplete", "unpaid", "paused"])
+def test_a_user_paying_for_a_live_subscription_is_not_deleted(world, acme, status):
+    admin, user = world.admin(), world.subscriber(acme, "payer")
+    world.subscriptions.add(subscription(user, status))
+
+    with pytest.raises(InvalidOperation) as caught:
+        world.user_admin.delete(admin, user.id)
+
+    assert caught.value.detail == HAS_SUBSCRIPTION == "Cannot delete user with an active subscription."
+    assert world.users.get(user.id) == user and world.audit.entries == []
+
+
+def test_a_user_whose_subscriptions_ended_or_are_free_is_deleted(world, acme):
+    admin, user = world.admin(), world.subscriber(acme, "was-paying")
+    world.subscriptions.add(subscription(user, "canceled"))
+    world.subscriptions.add(subscription(user, "incomplete_expired"))
+    world.subscriptions.add(subscription(user, "active", paid=False))  # a Free plan: nothing to charge
+    world.subscriptions.add(subscription(world.subscriber(acme, "other"), "active"))  # someone else's
+
+    world.user_admin.delete(admin, user.id)
+
+    assert world.users.get(user.id) is None
+
+
+def test_a_user_out_of_reach_is_not_found_before_their_subscription_counts(world, acme, globex):
+    owner, stranger = world.owner(acme), world.subscriber(globex, "stranger")
+    world.subscriptions.add(subscription(stranger, "active"))
+
+    with pytest.raises(NotFound):
+        world.user_admin.delete(owner, stranger.id)

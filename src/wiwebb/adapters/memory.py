@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from wiwebb.domain.billing import Subscription
 from wiwebb.domain.listing import Page, PageRequest
 from wiwebb.domain.model import AuditEntry, AuthToken, Tenant, TokenOwner, User
 from wiwebb.domain.queries import AuditQuery, TenantQuery, UserQuery
@@ -237,6 +238,29 @@ class InMemoryAuditLog:
                     and (query.until is None or (e.timestamp is not None and e.timestamp <= query.until)))
 
         return _page([e for e in self.entries if matches(e)], "-timestamp,-id", query.page)
+
+
+class InMemorySubscriptions:
+    """Subscriptions, as far as user administration reads them (`live_for_user`): a user with a
+    live paid one cannot be deleted."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, Subscription] = {}
+        self._ids = itertools.count(1)
+
+    def add(self, subscription: Subscription) -> Subscription:
+        stored = replace(subscription, id=next(self._ids))
+        self.rows[stored.id or 0] = stored
+        return replace(stored)
+
+    def update(self, subscription: Subscription) -> None:
+        self.rows[subscription.id or 0] = replace(subscription)
+
+    def live_for_user(self, user_id: int) -> list[Subscription]:
+        """Newest first, as the SQL repository (by creation time, then id)."""
+        live = [s for s in self.rows.values() if s.user_id == user_id and s.live]
+        newest_first = sorted(live, key=lambda s: (s.created_at is not None, s.created_at, s.id or 0), reverse=True)
+        return [replace(s) for s in newest_first]
 
 
 def _found(search: str | None, *values: str) -> bool:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from . import accounts, rbac
-from .errors import NotFound, ValidationFailed
+from .billing import Subscription
+from .errors import InvalidOperation, NotFound, ValidationFailed
 from .identity import IdentityService
 from .listing import Page
 from .model import PROFILE_FIELDS, UNUSABLE_PASSWORD_PREFIX, AuditEntry, Role, Tenant, User
@@ -24,12 +25,21 @@ from .rbac import Permission, Target
 from .tenancy import jsonable
 
 OWN_TENANT_ONLY = "TenantOwner can only manage users in their own tenant."
+HAS_SUBSCRIPTION = "Cannot delete user with an active subscription."
 REQUIRED = "This field is required."
 ADMIN_FIELDS = ("username", "email", "first_name", "last_name", *PROFILE_FIELDS[3:])
 
 
 def invalid_pk(value: object) -> str:
     return f'Invalid pk "{value}" - object does not exist.'
+
+
+class LiveSubscriptions(Protocol):
+    """What deleting a user needs to know of billing (a `SubscriptionRepository` is one)."""
+
+    def live_for_user(self, user_id: int) -> list[Subscription]:
+        """The user's live subscriptions, newest first."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -40,8 +50,10 @@ class UserView:
 
 class UserAdminService:
     def __init__(self, *, users: UserRepository, tenants: TenantRepository, audit: AuditLog,
-                 hasher: PasswordHasher, clock: Clock, identity: IdentityService) -> None:
+                 hasher: PasswordHasher, clock: Clock, identity: IdentityService,
+                 subscriptions: LiveSubscriptions) -> None:
         self._users = users
+        self._subscriptions = subscriptions
         self._tenants = tenants
         self._audit = audit
         self._hasher = hasher
@@ -122,7 +134,12 @@ class UserAdminService:
         return self._view(user)
 
     def delete(self, actor: User, user_id: int) -> None:
+        """Delete a user and, with them, their tokens and billing records. A user whose paid
+        subscription is live is refused (400): the provider would go on charging a customer
+        nobody can see any more. Cancel it first (at once, or wait for the period's end)."""
         user = self._reachable(actor, Permission.USER_DELETE, user_id)
+        if any(subscription.paid for subscription in self._subscriptions.live_for_user(user.id or 0)):
+            raise InvalidOperation(HAS_SUBSCRIPTION)
         self._record("user_deleted", actor, user, {"username": user.username, "email": user.email,
                                                    "role": user.role.value})
         self._users.delete(user.id or 0)

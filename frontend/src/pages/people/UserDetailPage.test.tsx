@@ -189,6 +189,17 @@ describe("user page", () => {
     expect(requests(fetchMock, "DELETE", BOB_URL)).toHaveLength(1);
   });
 
+  it("stays on the user and shows why when the API refuses the deletion", async () => {
+    const refusal = "Cannot delete user with an active subscription.";
+    bobApi(ADMIN, { delete: () => jsonResponse(400, { detail: refusal }) });
+    const { user, router } = renderApp("/users/11");
+    await user.click(await screen.findByRole("button", { name: "Delete" }));
+    await user.click(within(await screen.findByRole("dialog")).getByRole("button", { name: "Delete user" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent(refusal);
+    expect(router.state.location.pathname).toBe("/users/11");
+    expect(screen.getByRole("heading", { name: "bob" })).toBeInTheDocument();
+  });
+
   it("offers no action a role may never take: an admin on a super admin, anyone on themselves", async () => {
     const boss = makeUser({ ...ROOT, id: 11 });
     fakeApi(ADMIN, (url) => {

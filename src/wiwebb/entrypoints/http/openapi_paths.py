@@ -115,7 +115,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("user", "GET"): op("Read a user", USERS, "User"),
     ("user", "PUT"): op("Replace a user", USERS, "User", body=UserWriteSchema),
     ("user", "PATCH"): op("Change a user", USERS, "User", body=UserWriteSchema, partial=True),
-    ("user", "DELETE"): op("Delete a user", USERS),
+    ("user", "DELETE"): op("Delete a user (not one whose paid subscription is live)", USERS, errors=(400,)),
     ("user.activate", "POST"): op("Activate or deactivate a user", USERS, "User", body=ActivateSchema),
     ("user.assign_role", "POST"): op("Give a user a role", USERS, "User", body=AssignRoleSchema),
     ("user.set_password", "POST"): op("Set a user's password (their tokens are revoked)", USERS, "Detail",
