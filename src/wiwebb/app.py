@@ -71,6 +71,7 @@ from wiwebb.domain.tenancy import TenantService
 from wiwebb.domain.throttling import Throttle, parse_rates
 from wiwebb.domain.user_admin import UserAdminService
 from wiwebb.domain.webhooks import PaymentUpdates, WebhookService
+from wiwebb.entrypoints.http.console_policy import console_policy
 from wiwebb.entrypoints.http.cors import CorsPolicy
 from wiwebb.entrypoints.http.errors import service_unavailable
 from wiwebb.entrypoints.http.request_log import RequestLogPolicy
@@ -364,6 +365,7 @@ def build_app(settings: Settings, *, database: Database | None = None, mailer: M
         "wiwebb.request_log": RequestLogPolicy(trace_request,
                                                settings.sql_warn_statements if settings.debug else None),
         "wiwebb.console_dir": settings.console_dir,
+        "wiwebb.console_csp": console_policy(settings.stripe_js_url),
     })
     config.include("pyramid_tm")
 

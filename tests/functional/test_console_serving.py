@@ -48,6 +48,7 @@ def assert_index(answer) -> None:
     assert answer.status_int == 200 and answer.content_type == "text/html" and answer.body == INDEX
     assert answer.headers["Cache-Control"] == "no-cache"  # a new build is picked up at once
     assert answer.headers["X-Frame-Options"] == "DENY"
+    assert answer.headers["Content-Security-Policy"].startswith("default-src 'self'; script-src 'self' ")
     # The edge's headers, as on every answer.
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
     assert answer.headers["Referrer-Policy"] == "same-origin"
@@ -58,6 +59,20 @@ def assert_index(answer) -> None:
                                   "/reset-password/MQ/c2x5ab-0123456789abcdef/", "/profil%C3%A9"])
 def test_the_consoles_own_routes_answer_its_index_html(console, path):
     assert_index(console.get(path))
+
+
+def test_the_page_allows_scripts_from_itself_and_the_configured_stripe_js_only(make_api, dist):
+    stripe = make_api(CONSOLE_DIR=str(dist), USE_LOCALSTRIPE="false", STRIPE_JS_URL="https://js.stripe.com/v3/")
+    local = make_api(CONSOLE_DIR=str(dist), USE_LOCALSTRIPE="true", LOCALSTRIPE_URL="http://127.0.0.1:8421")
+
+    assert "script-src 'self' https://js.stripe.com https://*.js.stripe.com;" in (
+        stripe.get("/users/12").headers["Content-Security-Policy"])
+    assert "script-src 'self' http://127.0.0.1:8421;" in local.get("/").headers["Content-Security-Policy"]
+    # Revalidation answers carry it too; files other than the page do not need it.
+    page = local.get("/")
+    again = local.get("/", headers={"If-Modified-Since": page.headers["Last-Modified"]}, status=304)
+    assert again.headers["Content-Security-Policy"] == page.headers["Content-Security-Policy"]
+    assert "Content-Security-Policy" not in local.get("/assets/index-3f2a9c.js").headers
 
 
 def test_hashed_assets_are_cached_for_good_with_their_content_type(console):

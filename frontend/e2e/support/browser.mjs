@@ -20,7 +20,8 @@ export function launchBrowser() {
 /**
  * Runs `steps` in a fresh browser context (its own localStorage) on the console at `baseUrl`, then
  * saves a screenshot of the page it ended on as screenshots/<name>.png, whether the steps passed or
- * failed. A failure's message gains the page's URL and any uncaught errors the page had.
+ * failed. A failure's message gains the page's URL and any uncaught errors the page had. Steps that
+ * pass still fail if the page's Content-Security-Policy refused anything on the way.
  * @param {import("playwright-core").Browser} browser
  * @param {string} baseUrl
  * @param {string} name
@@ -32,11 +33,15 @@ export async function inBrowser(browser, baseUrl, name, steps) {
   const page = await context.newPage();
   const pageErrors = [];
   page.on("pageerror", (error) => pageErrors.push(`uncaught: ${error.message}`));
+  const refused = [];
   page.on("console", (message) => {
     if (message.type() === "error") pageErrors.push(`console.error: ${message.text()}`);
+    // Chromium reports what the page's Content-Security-Policy blocked (Stripe.js, a call, a style).
+    if (message.text().includes("Content Security Policy")) refused.push(message.text());
   });
   try {
     await steps(page);
+    if (refused.length) throw new Error(`the Content-Security-Policy refused:\n  ${refused.join("\n  ")}`);
   } catch (error) {
     const url = page.isClosed() ? "(closed)" : page.url();
     const extra = pageErrors.length ? `\npage errors:\n  ${pageErrors.join("\n  ")}` : "";

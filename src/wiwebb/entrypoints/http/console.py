@@ -16,8 +16,8 @@ tween, so its answers still carry the request id and the security headers and ar
 - Not built (no `index.html`, checked on each request, so a build after the start is served at
   once): `/` answers a JSON 404 that says so and where the API and its documentation are; other
   paths answer as before.
-- Pages carry `X-Frame-Options: DENY` but no Content-Security-Policy: the console loads Stripe.js
-  from another origin (Stripe's, or localstripe's port), which a policy here would have to follow.
+- The page carries `X-Frame-Options: DENY` and the Content-Security-Policy of the registry setting
+  `wiwebb.console_csp` (`console_policy`: its own origin, and Stripe.js's).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from .tweens import raw_path
 log = logging.getLogger("wiwebb.console")
 
 SETTING = "wiwebb.console_dir"  # registry setting: the folder (a Path), or None to serve the API alone
+POLICY_SETTING = "wiwebb.console_csp"  # registry setting: the page's Content-Security-Policy, or None
 ASSETS = "/assets/"
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
@@ -70,9 +71,10 @@ def content_type(path: Path) -> str:
 class ConsoleFiles:
     """The built console in `root`: which file a request path names, and the answer for it."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, policy: str | None = None) -> None:
         self.root = root.resolve()
         self.index = self.root / "index.html"
+        self.policy = policy
 
     def built(self) -> bool:
         return self.index.is_file()
@@ -113,8 +115,7 @@ class ConsoleFiles:
             return None  # an old page asking for a chunk that is gone: the API's JSON 404
         return self._file(request, self.index, REVALIDATE)
 
-    @staticmethod
-    def _file(request: Request, path: Path, cache_control: str) -> Response:
+    def _file(self, request: Request, path: Path, cache_control: str) -> Response:
         modified = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
         since = request.if_modified_since
         if since is not None and modified <= since:  # decided here, so that the access log says 304
@@ -125,6 +126,8 @@ class ConsoleFiles:
         response.headers["Cache-Control"] = cache_control
         if path.suffix.lower() == ".html":
             response.headers["X-Frame-Options"] = "DENY"  # nobody frames the console (clickjacking)
+            if self.policy:
+                response.headers["Content-Security-Policy"] = self.policy
         return response
 
 
@@ -143,7 +146,7 @@ def console_tween_factory(handler: Handler, registry: Any) -> Handler:
     root: Path | None = registry.settings.get(SETTING)
     if root is None:
         return handler
-    files = ConsoleFiles(root)
+    files = ConsoleFiles(root, registry.settings.get(POLICY_SETTING))
     log.debug("web console: %s", status(root))
 
     def tween(request: Request) -> Response:
