@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { renderApp } from "../../test/helpers";
 import { OWNER, ROOT, fakeApi, jsonResponse, lastQuery, makeTenant, page, requests } from "./testApi";
@@ -116,6 +116,29 @@ describe("new tenant", () => {
       url: "",
       is_active: false,
     });
+  });
+
+  it("announces the creation once: not again on coming back to the page, nor after a reload", async () => {
+    const created = makeTenant({ id: 9, name: "Initech", slug: "initech", user_count: 0 });
+    fakeApi(ROOT, (url, init) => {
+      if (url.pathname === LIST && init.method === "POST") return jsonResponse(201, created);
+      if (url.pathname === LIST) return jsonResponse(200, page([ACME]));
+      if (url.pathname === "/api/v1/tenants/9/") return jsonResponse(200, created);
+      return undefined;
+    });
+    const { user, router } = renderApp("/tenants/new");
+    await user.type(await screen.findByLabelText("Name"), "Initech");
+    await user.click(screen.getByRole("button", { name: "Create tenant" }));
+    expect(await screen.findByText("Tenant “Initech” created.")).toBeInTheDocument();
+    // Shown, but no longer in the history entry that a reload would read again.
+    await waitFor(() => expect(router.state.location.state).toBeNull());
+    expect(screen.getByText("Tenant “Initech” created.")).toBeInTheDocument();
+
+    await act(() => router.navigate("/tenants"));
+    expect(await screen.findByRole("heading", { name: "Tenants" })).toBeInTheDocument();
+    await act(() => router.navigate(-1));
+    expect(await screen.findByRole("heading", { name: "Initech" })).toBeInTheDocument();
+    expect(screen.queryByText("Tenant “Initech” created.")).toBeNull();
   });
 
   it("shows the API's field errors next to their fields", async () => {

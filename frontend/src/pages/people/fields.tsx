@@ -1,6 +1,6 @@
 /** Controls of the people pages the shared components do not cover: a read-only field, list filters, notices. */
-import { useId, type ReactNode } from "react";
-import { useLocation } from "react-router";
+import { useEffect, useId, useState, type ReactNode } from "react";
+import { useLocation, useNavigate } from "react-router";
 import styles from "./people.module.css";
 
 /** A read-only value shown as a labelled field (a tenant owner's fixed tenant). */
@@ -94,10 +94,27 @@ export interface FlashState {
   message?: string;
 }
 
-/** The message a previous page left in the navigation state, announced politely. */
+/**
+ * The message a previous page left in the navigation state, announced politely. It is shown for
+ * this visit only: it is taken out of the history entry at once, so a reload, or coming back to
+ * the entry later, does not announce it again.
+ */
 export function Flash() {
   const location = useLocation();
-  const message = (location.state as FlashState | null)?.message;
+  const navigate = useNavigate();
+  const incoming = (location.state as FlashState | null)?.message;
+  // The message taken out of the entry, and the key of the entry that replaced it (null until then).
+  const [kept, setKept] = useState<{ message: string; key: string | null } | null>(null);
+  const { pathname, search, hash, key } = location;
+  useEffect(() => {
+    if (incoming) {
+      setKept({ message: incoming, key: null });
+      void navigate({ pathname, search, hash }, { replace: true, state: null });
+    } else {
+      setKept((last) => (last && last.key === null ? { ...last, key } : last));
+    }
+  }, [incoming, navigate, pathname, search, hash, key]);
+  const message = incoming ?? (kept && (kept.key === null || kept.key === key) ? kept.message : undefined);
   if (!message) return null;
   return <Notice>{message}</Notice>;
 }
