@@ -157,6 +157,18 @@ def test_nobody_cancels_someone_elses_subscription_but_staff_who_may_also_end_it
     subscribe(api, sam, plans)
 
 
+def test_a_card_another_user_saved_is_refused(api, plans, gateway):
+    sam, eve = user(api), user(api, "eve")
+    body = subscribe(api, sam, plans).json
+    sams_card = gateway.default_payment_methods[gateway.subscriptions[body["subscription_id"]].customer]
+
+    answer = subscribe(api, eve, plans, payment_method=sams_card, status=400).json
+
+    assert answer == {"detail": "The payment method you provided has already been attached to a customer."}
+    assert api.get(f"{SUBS}status/", headers=eve).json is None
+    assert gateway.attached_payment_methods[sams_card] == gateway.subscriptions[body["subscription_id"]].customer
+
+
 def test_a_user_is_deleted_only_once_their_paid_subscription_has_ended(api, plans, root, gateway):
     sam = user(api)
     sam_id = api.get("/api/v1/auth/user/", headers=sam).json["id"]

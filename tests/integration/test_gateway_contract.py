@@ -184,3 +184,16 @@ def test_a_declined_payment_is_refused(provider):
 def test_unknown_subscriptions_are_refused(provider):
     with pytest.raises(PaymentRefused):
         provider.gateway.retrieve_subscription("sub_that_does_not_exist")
+
+
+def test_a_card_another_customer_holds_is_refused_and_stays_theirs(provider):
+    gateway = provider.gateway
+    ada = gateway.create_customer("ada@example.com", "Ada", {"user_id": "7"}).id
+    eve = gateway.create_customer("eve@example.com", "Eve", {"user_id": "8"}).id
+    card = gateway.set_default_payment_method(ada, provider.card("good"))
+
+    with pytest.raises(PaymentRefused) as refused:
+        gateway.set_default_payment_method(eve, card)
+
+    assert refused.value.detail == "The payment method you provided has already been attached to a customer."
+    assert gateway.set_default_payment_method(ada, card) == card  # still Ada's to use

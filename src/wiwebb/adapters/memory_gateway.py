@@ -35,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar, cast
 
 from wiwebb.domain.payments import (
+    ATTACHED_ELSEWHERE,
     CaptureMethod,
     GatewayCustomer,
     GatewayInvoice,
@@ -201,6 +202,8 @@ class InMemoryPaymentGateway:
     def set_default_payment_method(self, customer: str, payment_method: str) -> str:
         self._customer(customer)
         fails = self._card_fails(payment_method)
+        if self.attached_payment_methods.get(payment_method, customer) != customer:
+            raise PaymentRefused(ATTACHED_ELSEWHERE)
         attached = self._new_id("pm") if payment_method in CARD_ALIASES else payment_method
         self._cards[attached] = fails
         self.attached_payment_methods[attached] = customer

@@ -18,6 +18,7 @@ from typing import Any
 import stripe
 
 from wiwebb.domain.payments import (
+    ATTACHED_ELSEWHERE,
     CaptureMethod,
     GatewayCustomer,
     GatewayInvoice,
@@ -70,10 +71,14 @@ class StripeGateway:
     def set_default_payment_method(self, customer: str, payment_method: str) -> str:
         # A card saved by a SetupIntent of this customer is attached already on Stripe, which
         # refuses to attach it again; localstripe leaves it unattached. (A test alias such as
-        # `pm_card_visa` reads as a new, unattached method.)
+        # `pm_card_visa` reads as a new, unattached method.) Another customer's card is refused
+        # here as Stripe refuses it, since localstripe would move it to this customer.
         found = self._call(self._v1.payment_methods.retrieve, payment_method)
-        if _id(found.get("customer")) == customer:
+        holder = _id(found.get("customer"))
+        if holder == customer:
             attached = found
+        elif holder:
+            raise PaymentRefused(ATTACHED_ELSEWHERE)
         else:
             attached = self._call(self._v1.payment_methods.attach, payment_method, params={"customer": customer})
         self._call(self._v1.customers.update, customer,

@@ -44,6 +44,11 @@ class PaymentRefused(DomainError):
         self.code = code
 
 
+# Stripe's answer to a card that another customer holds (it attaches a payment method to one
+# customer only); the adapters give it where a stand-in (localstripe) would attach the card again.
+ATTACHED_ELSEWHERE = "The payment method you provided has already been attached to a customer."
+
+
 @dataclass(frozen=True)
 class GatewayCustomer:
     id: str
