@@ -39,6 +39,23 @@ def test_staff_create_a_tenant_with_the_slug_made_from_its_name(world, staff):
     assert entry.timestamp == world.clock.now()
 
 
+@pytest.mark.parametrize(("data", "errors"), [
+    ({"name": "  "}, {"name": ["This field may not be blank."]}),
+    ({"name": "a" * 256}, {"name": ["Ensure this field has no more than 255 characters."]}),
+    ({"name": "Acme", "slug": "b" * 256}, {"slug": ["Ensure this field has no more than 255 characters."]}),
+])
+def test_a_library_user_or_the_command_line_gets_the_apis_refusals(world, staff, data, errors):
+    # The API's schema refuses these before the service sees them; other callers come here directly.
+    assert errors_of(world.tenancy.create, staff, data) == errors
+    assert world.tenants.rows == {} and world.audit.entries == []
+
+
+def test_a_made_slug_stays_within_the_column_when_de_duplicated(world, staff):
+    names = ("s" * 255, "S" * 255, "S" * 254 + "s")  # three names, one slug
+    slugs = [world.tenancy.create(staff, {"name": name}).tenant.slug for name in names]
+    assert slugs == ["s" * 255, "s" * 253 + "-2", "s" * 253 + "-3"]
+
+
 def test_a_made_slug_is_de_duplicated(world, staff):
     slugs = [world.tenancy.create(staff, {"name": name}).tenant.slug for name in ("Acme", "ACME", "acme!", "Acme 2")]
     assert slugs == ["acme", "acme-2", "acme-3", "acme-2-2"]

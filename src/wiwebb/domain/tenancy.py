@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import rbac
+from . import accounts, rbac
 from .errors import InvalidOperation, NotFound, PermissionDenied, ValidationFailed
 from .listing import Page
 from .model import AuditEntry, Role, Tenant, User
@@ -25,6 +25,8 @@ SLUG_TAKEN = "tenant with this slug already exists."
 HAS_USERS = "Cannot delete tenant with existing users."
 ONLY_OWNERS = "Only TenantOwner with a tenant can access this endpoint."
 INVALID_SLUG = "Enter a valid \u201cslug\u201d consisting of letters, numbers, underscores or hyphens."
+BLANK = "This field may not be blank."
+MAX_LENGTH = 255  # of a name and a slug (the columns')
 
 # What staff may set on a tenant, and the part of it an owner may change on their own.
 STAFF_FIELDS = ("name", "slug", "is_active", "description", "email", "url")
@@ -127,14 +129,21 @@ class TenantService:
         return self._view(tenant)
 
     def _check_unique(self, values: Mapping[str, Any], tenant_id: int | None, *, check_slug: bool = True) -> None:
+        # The API's schema has refused a blank or long value already; the command line and library
+        # users come here with theirs.
         errors: dict[str, list[str]] = {}
         if "name" in values:
-            other = self._tenants.get_by_name(values["name"])
-            if other is not None and other.id != tenant_id:
+            if not values["name"].strip():
+                errors["name"] = [BLANK]
+            elif len(values["name"]) > MAX_LENGTH:
+                errors["name"] = [accounts.too_long(MAX_LENGTH)]
+            elif (other := self._tenants.get_by_name(values["name"])) is not None and other.id != tenant_id:
                 errors["name"] = [NAME_TAKEN]
         if "slug" in values and check_slug:
             if not slugify(values["slug"]) == values["slug"].lower() or not values["slug"]:
                 errors["slug"] = [INVALID_SLUG]
+            elif len(values["slug"]) > MAX_LENGTH:
+                errors["slug"] = [accounts.too_long(MAX_LENGTH)]
             else:
                 other = self._tenants.get_by_slug(values["slug"])
                 if other is not None and other.id != tenant_id:
@@ -143,10 +152,11 @@ class TenantService:
             raise ValidationFailed(errors)
 
     def _free_slug(self, name: str) -> str:
-        base = slugify(name) or "tenant"
+        base = slugify(name)[:MAX_LENGTH] or "tenant"
         slug, n = base, 2
         while self._tenants.get_by_slug(slug) is not None:
-            slug, n = f"{base}-{n}", n + 1
+            suffix = f"-{n}"
+            slug, n = f"{base[:MAX_LENGTH - len(suffix)]}{suffix}", n + 1
         return slug
 
     def _view(self, tenant: Tenant) -> TenantView:

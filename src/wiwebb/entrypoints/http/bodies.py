@@ -7,13 +7,16 @@ when no Content-Type is given (as the troubleshooting guide's commands do).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+from urllib.parse import parse_qsl
 
 from pyramid.request import Request
 
 from wiwebb.domain.errors import ValidationFailed
 
 from .errors import ParseError, UnsupportedMediaType
+from .schemas.fields import json_kind
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -26,13 +29,41 @@ def request_data(request: Request) -> dict[str, Any]:
     media_type = (request.content_type or "").lower()
     if media_type == "application/json" or media_type.endswith("+json"):
         return _json(body)
-    if media_type in FORM_TYPES:
-        if media_type == FORM_TYPES[0] and body.lstrip()[:1] in (b"{", b"["):
+    if media_type == FORM_TYPES[0]:
+        if body.lstrip()[:1] in (b"{", b"["):
             return _json(body)
-        return {key: request.POST.getall(key)[-1] for key in request.POST}
+        return _urlencoded(body, _charset(request.headers.get("Content-Type", "")))
+    if media_type == FORM_TYPES[1]:
+        return _multipart(request)
     if not media_type:
         return _json(body)
     raise UnsupportedMediaType(request.headers.get("Content-Type", media_type))
+
+
+def _charset(content_type: str) -> str | None:
+    """The `charset` parameter of a Content-Type header, if any."""
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"') or None
+    return None
+
+
+def _urlencoded(body: bytes, charset: str | None) -> dict[str, Any]:
+    """A form, decoded in its declared charset (UTF-8 by default) as Django does: bytes that are not
+    of it become U+FFFD; an unknown charset is a parse error. The last of repeated keys wins."""
+    try:
+        text = body.decode(charset or "utf-8", errors="replace")
+    except LookupError:
+        raise ParseError(f"unknown charset {charset!r}", kind="Form") from None
+    return dict(parse_qsl(text, keep_blank_values=True, encoding=charset or "utf-8", errors="replace"))
+
+
+def _multipart(request: Request) -> dict[str, Any]:
+    try:
+        return {key: request.POST.getall(key)[-1] for key in request.POST}
+    except (ValueError, DeprecationWarning) as error:  # no boundary; a charset other than UTF-8
+        raise ParseError(str(error), kind="Multipart form") from None
 
 
 def _strict_constant(constant: str) -> Any:
@@ -40,12 +71,24 @@ def _strict_constant(constant: str) -> Any:
     raise ValueError(f"Out of range float values are not JSON compliant: {constant!r}")
 
 
+# A \u escape of half a surrogate pair: JSON allows it, but alone it is no character, and neither
+# the database, the password hasher nor the answer could encode it.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
 def _json(body: bytes) -> dict[str, Any]:
     try:
         value = json.loads(body.decode("utf-8"), parse_constant=_strict_constant)
     except ValueError as error:  # not UTF-8, JSONDecodeError, and the constants above
         raise ParseError(str(error)) from None
+    except RecursionError:  # nested deeper than the parser goes
+        raise ParseError("nested too deeply") from None
+    if _SURROGATE_ESCAPE.search(body):
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ParseError(f"unpaired surrogate \\u{ord(error.object[error.start]):04x} is not a character") from None
     if not isinstance(value, dict):
-        kind = {list: "list", str: "str", int: "int", float: "float", bool: "bool"}.get(type(value), "NoneType")
-        raise ValidationFailed.on("non_field_errors", f"Invalid data. Expected a dictionary, but got {kind}.")
+        message = f"Invalid data. Expected a dictionary, but got {json_kind(value)}."
+        raise ValidationFailed.on("non_field_errors", message)
     return value

@@ -35,9 +35,11 @@ RETRY_AFTER_UNAVAILABLE = 5  # seconds
 
 
 class ParseError(Exception):
-    def __init__(self, reason: str) -> None:
+    """A body that cannot be read: DRF's "<kind> parse error - <reason>"."""
+
+    def __init__(self, reason: str, kind: str = "JSON") -> None:
         super().__init__(reason)
-        self.detail = f"JSON parse error - {reason}"
+        self.detail = f"{kind} parse error - {reason}"
 
 
 class UnsupportedMediaType(Exception):

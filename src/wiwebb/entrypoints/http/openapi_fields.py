@@ -12,9 +12,8 @@ from typing import Any
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import fields
 
-from .schemas.fields import MAX_INTEGER, Choice, DateTimeIn, DateTimeZ, Email, Int, Str, Url
-from .schemas.payments import Amount, Currency, Metadata
-from .schemas.plans import Money
+from .schemas.fields import Amount, Choice, DateTimeIn, DateTimeZ, Email, Int, Str, Url
+from .schemas.payments import Currency, Metadata
 
 NOT_BLANK = r"\S"  # at least one character that trimming keeps (JSON Schema patterns search)
 URL = r"^$|^([hH][tT][tT][pP][sS]?|[fF][tT][pP])://[^\s/$.?#]\S*$"
@@ -34,10 +33,10 @@ def describe_field(self: Any, field: fields.Field, ret: dict[str, Any], **kwargs
     if isinstance(field, Str):
         _string(field, ret)
     elif isinstance(field, Int):
-        ret.setdefault("minimum", -MAX_INTEGER)
-        ret.setdefault("maximum", MAX_INTEGER)
-    elif isinstance(field, Amount | Money):
-        low = "0.01" if isinstance(field, Amount) else "0"
+        ret.setdefault("minimum", -field.maximum)
+        ret.setdefault("maximum", field.maximum)
+    elif isinstance(field, Amount):
+        low = str(field.minimum)
         ret.pop("type", None)
         ret.pop("minimum", None)
         choices: list[dict[str, Any]] = [

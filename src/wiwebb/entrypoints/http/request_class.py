@@ -21,6 +21,8 @@ from pyramid.config import Configurator
 from pyramid.interfaces import IRequestExtensions, IRequestFactory
 from pyramid.request import Request
 
+from .errors import MAX_BODY_BYTES
+
 # Configuration actions run in `order` (default 0, the phase of add_request_method): after all.
 AFTER_EVERY_ACTION = 1000
 
@@ -33,7 +35,11 @@ def includeme(config: Configurator) -> None:
         base = registry.queryUtility(IRequestFactory, default=Request)
         if extensions is None or not extensions.descriptors or not isinstance(base, type):
             return
-        request_class = type(base.__name__, (base,), {"__module__": base.__module__, **extensions.descriptors})
+        request_class = type(base.__name__, (base,), {
+            "__module__": base.__module__, **extensions.descriptors,
+            # A body is read into memory, not a temporary file that nothing closes: it is at most
+            # MAX_BODY_BYTES (a larger one is refused before it is read).
+            "request_body_tempfile_limit": MAX_BODY_BYTES})
         extensions.descriptors = {}
         registry.registerUtility(request_class, IRequestFactory)
 

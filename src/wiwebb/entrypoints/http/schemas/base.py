@@ -30,9 +30,16 @@ def drf_errors(messages: Mapping[str, Any]) -> dict[str, Any]:
         key = NON_FIELD if field == "_schema" else field
         if isinstance(value, dict) and value and all(isinstance(k, int) for k in value):
             # a list of nested objects: one error mapping per item, {} for the good ones (DRF's shape)
-            errors[key] = [drf_errors(value[i]) if i in value else {} for i in range(max(value) + 1)]
+            errors[key] = [_item_errors(value[i]) if i in value else {} for i in range(max(value) + 1)]
         elif isinstance(value, dict):
             errors[key] = drf_errors(value)
         else:
             errors[key] = [str(m) for m in value] if isinstance(value, list) else [str(value)]
     return errors
+
+
+def _item_errors(messages: Any) -> dict[str, Any]:
+    """One item's errors: its fields', or (a null item, not an object) the item's own."""
+    if isinstance(messages, Mapping):
+        return drf_errors(messages)
+    return {NON_FIELD: [str(m) for m in messages] if isinstance(messages, list) else [str(messages)]}

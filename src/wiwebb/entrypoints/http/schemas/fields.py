@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import re
 from typing import Any
 
@@ -10,7 +11,8 @@ from marshmallow import ValidationError, fields
 
 from wiwebb.domain import accounts
 
-_COMMON = {"required": "This field is required.", "null": "This field may not be null."}
+NULL = "This field may not be null."
+_COMMON = {"required": "This field is required.", "null": NULL}
 
 
 def format_datetime(value: dt.datetime | None) -> str | None:
@@ -70,17 +72,64 @@ class Bool(fields.Boolean):
 
 
 MAX_INTEGER = 2**63 - 1  # what a database integer column holds
+MAX_INT32 = 2**31 - 1  # what an INTEGER column holds (PostgreSQL's int4): a stored count, not an id
 
 
 class Int(fields.Integer):
+    """DRF's IntegerField; `maximum` is the column's largest value, as a model serializer gives it."""
+
     default_error_messages = {**_COMMON, "invalid": "A valid integer is required.",
-                              "max_value": f"Ensure this value is less than or equal to {MAX_INTEGER}."}
+                              "max_value": "Ensure this value is less than or equal to {maximum}."}
+
+    def __init__(self, *, maximum: int = MAX_INTEGER, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.maximum = maximum
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
         number = super()._deserialize(value, attr, data, **kwargs)
-        if abs(number) > MAX_INTEGER:
-            raise self.make_error("max_value")
+        if abs(number) > self.maximum:
+            raise self.make_error("max_value", maximum=self.maximum)
         return number
+
+
+MAX_DIGITS, DECIMAL_PLACES = 12, 2  # the money columns' NUMERIC(12, 2)
+
+
+class Amount(fields.Field):
+    """DRF's DecimalField(max_digits=12, decimal_places=2, min_value=minimum), with its messages."""
+
+    default_error_messages = {**_COMMON, "invalid": "A valid number is required."}
+
+    def __init__(self, *, minimum: decimal.Decimal = decimal.Decimal("0.01"), **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.minimum = minimum
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> decimal.Decimal:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise self.make_error("invalid")
+        try:
+            number = decimal.Decimal(str(value).strip())
+        except decimal.InvalidOperation:
+            raise self.make_error("invalid") from None
+        _sign, digits, exponent = number.as_tuple()
+        if not isinstance(exponent, int):  # NaN, Infinity
+            raise self.make_error("invalid")
+        if exponent >= 0:  # DRF's count: 1200 has 4 digits, 12.00 too, 0.05 has 2
+            whole, places = (0 if digits == (0,) else len(digits) + exponent), 0
+        elif len(digits) > -exponent:
+            whole, places = len(digits) + exponent, -exponent
+        else:
+            whole, places = 0, -exponent
+        if whole + places > MAX_DIGITS:
+            raise ValidationError(f"Ensure that there are no more than {MAX_DIGITS} digits in total.")
+        if places > DECIMAL_PLACES:
+            raise ValidationError(f"Ensure that there are no more than {DECIMAL_PLACES} decimal places.")
+        if whole > MAX_DIGITS - DECIMAL_PLACES:
+            raise ValidationError(f"Ensure that there are no more than {MAX_DIGITS - DECIMAL_PLACES} digits "
+                                  "before the decimal point.")
+        if number < self.minimum:
+            raise ValidationError(f"Ensure this value is greater than or equal to {self.minimum}.")
+        return number.quantize(decimal.Decimal("0.01"))
 
 
 class Date(fields.Date):
@@ -150,3 +199,26 @@ class DateTimeIn(fields.Field):
 
 
 _URL = re.compile(r"^(https?|ftp)://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+def json_kind(value: Any) -> str:
+    """The Python type name DRF's messages give for a JSON value ("list", "int", "NoneType" ...)."""
+    return {dict: "dict", list: "list", str: "str", int: "int", float: "float", bool: "bool"}.get(
+        type(value), "NoneType")
+
+
+class ObjectList(fields.List):
+    """A list of objects (DRF's `many=True` serializer), with DRF's texts for a value that is not a
+    list and for items that are not objects."""
+
+    def __init__(self, schema: type[Any], **kwargs: Any) -> None:
+        super().__init__(fields.Nested(schema, error_messages={"null": NULL}), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
+        if not isinstance(value, list):
+            raise ValidationError(f'Expected a list of items but got type "{json_kind(value)}".')
+        not_objects = {index: {"_schema": [f"Invalid data. Expected a dictionary, but got {json_kind(item)}."]}
+                       for index, item in enumerate(value) if item is not None and not isinstance(item, dict)}
+        if not_objects:
+            raise ValidationError(not_objects)  # type: ignore[arg-type]
+        return super()._deserialize(value, attr, data, **kwargs)

@@ -11,50 +11,15 @@ from marshmallow import ValidationError, fields, validate
 from wiwebb.domain.billing import PAYMENT_STATUSES, Payment, PaymentLogEntry
 
 from .base import BaseSchema
-from .fields import Choice, Int, Str, format_datetime
+from .fields import Amount, Choice, Int, Str, format_datetime
 
 CAPTURE_METHODS = ("automatic", "manual")
-MAX_DIGITS, DECIMAL_PLACES = 12, 2  # the column's NUMERIC(12, 2)
 # The provider keeps at most 50 metadata keys (WiWebb adds a few of its own), keys of 40
 # characters and values of 500.
 METADATA_MAX_KEYS, METADATA_KEY_LENGTH, METADATA_VALUE_LENGTH = 40, 40, 500
 
 _POSITIVE = validate.Range(min=1, error="Ensure this value is greater than or equal to 1.")
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
-
-
-class Amount(fields.Field):
-    """DRF's DecimalField(max_digits=12, decimal_places=2, min_value=0.01), with its messages."""
-
-    default_error_messages = {"required": "This field is required.", "null": "This field may not be null.",
-                              "invalid": "A valid number is required."}
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> decimal.Decimal:
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise self.make_error("invalid")
-        try:
-            number = decimal.Decimal(str(value).strip())
-        except decimal.InvalidOperation:
-            raise self.make_error("invalid") from None
-        _sign, digits, exponent = number.as_tuple()
-        if not isinstance(exponent, int):  # NaN, Infinity
-            raise self.make_error("invalid")
-        if exponent >= 0:  # DRF's count: 1200 has 4 digits, 12.00 too, 0.05 has 2
-            whole, places = (0 if digits == (0,) else len(digits) + exponent), 0
-        elif len(digits) > -exponent:
-            whole, places = len(digits) + exponent, -exponent
-        else:
-            whole, places = 0, -exponent
-        if whole + places > MAX_DIGITS:
-            raise ValidationError(f"Ensure that there are no more than {MAX_DIGITS} digits in total.")
-        if places > DECIMAL_PLACES:
-            raise ValidationError(f"Ensure that there are no more than {DECIMAL_PLACES} decimal places.")
-        if whole > MAX_DIGITS - DECIMAL_PLACES:
-            raise ValidationError(f"Ensure that there are no more than {MAX_DIGITS - DECIMAL_PLACES} digits "
-                                  "before the decimal point.")
-        if number < decimal.Decimal("0.01"):
-            raise ValidationError("Ensure this value is greater than or equal to 0.01.")
-        return number.quantize(decimal.Decimal("0.01"))
 
 
 class Currency(Str):

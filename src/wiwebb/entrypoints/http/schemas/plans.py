@@ -2,31 +2,32 @@
 
 from __future__ import annotations
 
+import decimal
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import validate
 
 from wiwebb.domain.catalogue import INTERVALS, Plan, Pricing
 
 from .base import BaseSchema
-from .fields import Bool, Choice, Int, Str, format_datetime
+from .fields import MAX_INT32, Amount, Bool, Choice, Int, ObjectList, Str, format_datetime
+from .payments import Currency
 
 _NOT_NEGATIVE = "Ensure this value is greater than or equal to 0."
 
 
-class Money(fields.Decimal):
-    default_error_messages = {"required": "This field is required.", "null": "This field may not be null.",
-                              "invalid": "A valid number is required.", "special": "A valid number is required."}
+class Money(Amount):
+    """A price: DRF's DecimalField(max_digits=12, decimal_places=2, min_value=0), as the column holds."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(places=2, validate=validate.Range(min=0, error=_NOT_NEGATIVE), **kwargs)
+        super().__init__(minimum=decimal.Decimal("0"), **kwargs)
 
 
 class PricingWriteSchema(BaseSchema):
     amount = Money(required=True)
-    currency = Str(max_length=3, load_default="usd")
+    currency = Currency(load_default="usd")
     interval = Choice(INTERVALS, load_default="month")
-    trial_period_days = Int(load_default=0, validate=validate.Range(min=0, error=_NOT_NEGATIVE))
+    trial_period_days = Int(load_default=0, maximum=MAX_INT32, validate=validate.Range(min=0, error=_NOT_NEGATIVE))
 
 
 class PlanWriteSchema(BaseSchema):
@@ -36,9 +37,9 @@ class PlanWriteSchema(BaseSchema):
     available = Bool()
     requires_payment = Bool()
     auto_renew = Bool()
-    daily_time_minutes = Int(allow_none=True, validate=validate.Range(min=0, error=_NOT_NEGATIVE))
-    daily_data_mb = Int(allow_none=True, validate=validate.Range(min=0, error=_NOT_NEGATIVE))
-    pricings = fields.List(fields.Nested(PricingWriteSchema), load_default=list)
+    daily_time_minutes = Int(allow_none=True, maximum=MAX_INT32, validate=validate.Range(min=0, error=_NOT_NEGATIVE))
+    daily_data_mb = Int(allow_none=True, maximum=MAX_INT32, validate=validate.Range(min=0, error=_NOT_NEGATIVE))
+    pricings = ObjectList(PricingWriteSchema, load_default=list)
 
 
 def dump_pricing(pricing: Pricing) -> dict[str, Any]:
