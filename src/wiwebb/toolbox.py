@@ -3,12 +3,14 @@ ini file (settings, database, domain services)."""
 
 from __future__ import annotations
 
+import configparser
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from plaster.exceptions import PlasterError
 from sqlalchemy.orm import Session as DbSession
 
 from wiwebb.adapters import schema
@@ -38,7 +40,13 @@ class Toolbox:
         path = Path(ini_path).resolve()
         if not path.is_file():
             raise SystemExit(f"wiwebb: no such ini file: {ini_path}")
-        ini = dict(get_appsettings(str(path)))
+        try:
+            ini = dict(get_appsettings(str(path)))
+        except (configparser.Error, LookupError, PlasterError, UnicodeDecodeError) as error:
+            # not an ini file, a syntax error, no [app:main] section
+            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise SystemExit(f"wiwebb: cannot read {ini_path} as an ini file with an [app:main] section: "
+                             f"{first}") from None
         try:
             self.settings = load_settings({**ini, "here": str(path.parent)})
         except SettingsError as error:

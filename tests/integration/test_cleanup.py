@@ -341,9 +341,17 @@ def test_the_cleanup_command_on_postgres(tmp_path):
     (["--age", "2d"], {}, "wiwebb: --age: must be at least 3d, got 2d: Stripe redelivers a webhook event for up "
                           "to 3 days, and the redelivery of a deleted event would be applied again"),
     (["--age", "soon"], {}, "wiwebb: --age: expected a duration like 30d, 12h, 90m or 3600 (seconds), got 'soon'"),
-    (["--batch-size", "0"], {}, "wiwebb: --batch-size: expected a whole number of at least 1, got '0'"),
     ([], {"CLEANUP_AGE": "12h"}, "wiwebb: CLEANUP_AGE: must be at least 3d, got 12h"),
-], ids=["age-too-short", "age-not-a-duration", "batch-size-zero", "setting-too-short"])
+    (["--batch-size", "0"], {}, "wiwebb: --batch-size: expected a whole number of at least 1, got '0'"),
+    (["--age", "99999999999999d"], {}, "wiwebb: --age: expected a duration like 30d"),
+    (["--age", "40000d"], {}, "wiwebb: --age: expected a duration of at most 36500d (100 years), got '40000d'"),
+    (["--batch-size", "\u00b2"], {}, "wiwebb: --batch-size: expected a whole number of at least 1, got '\u00b2'"),
+    (["--batch-size", "9" * 20], {}, "wiwebb: --batch-size: expected a whole number of at least 1, got '999"),
+    (["--batch-size", "2000000"], {}, "wiwebb: --batch-size: must be at most 1000000, got 2000000"),
+    ([], {"CLEANUP_BATCH_SIZE": "2000000"}, "wiwebb: CLEANUP_BATCH_SIZE: must be at most 1000000, got 2000000"),
+], ids=["age-too-short", "age-not-a-duration", "setting-too-short", "batch-size-zero", "age-overflowing",
+        "age-past-a-century", "batch-size-superscript", "batch-size-overflowing", "batch-size-too-large",
+        "batch-size-setting-too-large"])
 def test_the_cleanup_command_refuses_bad_values_in_one_line(tmp_path, args, env, message):
     result = sqlite_cli(tmp_path)("cleanup", *args, **env)  # not even migrated: refused before
     assert result.returncode == 2

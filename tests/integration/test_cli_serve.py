@@ -38,6 +38,13 @@ def test_serve_on_a_taken_port_says_so_in_one_line(cli):
     assert line.startswith("wiwebb: ") and str(port) in line and "PORT=" in line
 
 
+def test_serve_on_an_address_not_of_this_machine_says_so_in_one_line(cli):
+    result = cli("serve", PORT="8000", HOST="192.0.2.1", timeout=60)  # TEST-NET-1: never a local address
+
+    assert result.returncode == 1
+    assert one_line(result) == "wiwebb: cannot listen on 192.0.2.1:8000: Cannot assign requested address"
+
+
 def get_json(url: str, server: subprocess.Popen, log_path: Path, attempts: int = 150) -> tuple[int, dict]:
     """GET `url` until something answers (a few tries a second, bounded); (status, JSON body)."""
     for _ in range(attempts):

@@ -25,6 +25,8 @@ def cli(tmp_path) -> Cli:
     ("LOG_LEVEL", "LOUD"),
     ("ARGON2_MEMORY_COST", "0"),
     ("DATABASE_URL", "not-a-url"),  # named, but its value is not repeated (URLs carry passwords)
+    ("DATABASE_URL", "mysql://user:secret@db/wiwebb"),  # a driver that is not installed
+    ("CLEANUP_AGE", "99999999999d"),  # past the calendar's end
 ])
 def test_a_bad_setting_stops_with_one_line_naming_it(cli, name, value):
     result = cli("showmigrations", **{name: value})
@@ -33,6 +35,22 @@ def test_a_bad_setting_stops_with_one_line_naming_it(cli, name, value):
     assert line.startswith(f"wiwebb: {name}: ")
     assert (value in line) == (name != "DATABASE_URL")
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("content", ["[app:main]\nuse = egg:wiwebb\n[broken\n", "no sections here\n",
+                                     "[server:main]\nport = 1\n", "\udcff\udcfe[app:main]\n"])
+def test_an_ini_file_that_cannot_be_read_is_named_in_one_line(cli, content):
+    (cli.folder / "broken.ini").write_bytes(content.encode("utf-8", "surrogateescape"))
+    result = cli("-c", "broken.ini", "showmigrations")
+    assert result.returncode != 0 and result.stdout == ""
+    assert one_line(result).startswith("wiwebb: cannot read broken.ini as an ini file with an [app:main] section: ")
+
+
+def test_a_file_not_named_ini_is_refused_in_one_line(cli):
+    (cli.folder / "settings.txt").write_text("[app:main]\nuse = egg:wiwebb\n")
+    result = cli("-c", "settings.txt", "showmigrations")
+    assert result.returncode != 0
+    assert one_line(result).startswith("wiwebb: cannot read settings.txt as an ini file")
 
 
 def test_an_unknown_database_kind_names_database(cli):

@@ -68,3 +68,36 @@ def test_clearsessions_deletes_expired_tokens_only(tmp_path):
             assert connection.execute(text("SELECT key_hash FROM auth_tokens")).scalars().all() == [f"{1:064d}"]
     finally:
         engine.dispose()
+
+
+def test_createtenant_validates_as_the_api_does_and_keeps_nothing_it_refused(tmp_path):
+    cli = sqlite_cli(tmp_path)
+    cli.ok("migrate")
+    cli.ok("createsuperuser", "--noinput", "--username", "root", "--email", "root@acme.test",
+           WIWEBB_SUPERUSER_PASSWORD="correct-horse-9")
+    cli.ok("createuser", "wile", "--email", "wile@acme.test", "--role", "admin")
+
+    for args, message in [(["   "], "wiwebb: name: This field may not be blank."),
+                          (["a" * 256], "wiwebb: name: Ensure this field has no more than 255 characters."),
+                          (["Acme", "--slug", "b" * 256], "wiwebb: slug: Ensure this field has no more than 255 "
+                                                          "characters."),
+                          (["Acme", "--owner", "root"], "wiwebb: owner: root is superadmin: an owner is a tenant "
+                                                        "owner or a subscriber (change their role first if that is "
+                                                        "meant)"),
+                          (["Acme", "--owner", "wile"], "wiwebb: owner: wile is admin: an owner is")]:
+        result = cli("createtenant", *args)
+        assert result.returncode == 1 and one_line(result).startswith(message), args
+
+    assert tenants(f"sqlite:///{cli.sqlite_path}") == []
+    assert ("root", "root@acme.test", "superadmin") in users(f"sqlite:///{cli.sqlite_path}")
+
+
+def test_arguments_that_are_not_utf8_are_refused_in_one_line(tmp_path):
+    cli = sqlite_cli(tmp_path)
+    cli.ok("migrate")
+
+    result = cli("createtenant", "Acme\udcff")  # the byte 0xff, as Python hands it over
+
+    assert result.returncode == 2
+    assert one_line(result) == "wiwebb: arguments must be UTF-8 text; this one is not: 'Acme\\udcff'"
+    assert tenants(f"sqlite:///{cli.sqlite_path}") == []

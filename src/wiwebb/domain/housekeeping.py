@@ -21,6 +21,7 @@ from .ports import Clock
 # subscription state over a newer one is still refused, but e.g. a payment log would repeat). So
 # rows younger than Stripe's retry window are never deleted.
 WEBHOOK_REDELIVERY_WINDOW = timedelta(days=3)
+MAX_CLEANUP_BATCH = 1_000_000
 
 
 class CleanupRefused(DomainError):
@@ -81,6 +82,8 @@ def check_cleanup(age: timedelta, batch_size: int) -> None:
     """`CleanupRefused` when a cleanup with this age or batch size must not run."""
     if batch_size < 1:
         raise CleanupRefused("batch_size", f"must be at least 1, got {batch_size}")
+    if batch_size > MAX_CLEANUP_BATCH:  # more in one transaction holds locks for long, and SQL LIMIT is 64-bit
+        raise CleanupRefused("batch_size", f"must be at most {MAX_CLEANUP_BATCH}, got {batch_size}")
     if age < WEBHOOK_REDELIVERY_WINDOW:
         raise CleanupRefused(
             "age", f"must be at least {format_age(WEBHOOK_REDELIVERY_WINDOW)}, got {format_age(age)}: "

@@ -110,6 +110,13 @@ def _parser() -> argparse.ArgumentParser:
 def run(argv: Sequence[str] | None, tools: Callable[[str], Tools], *,
         errors: tuple[type[Exception], ...] = (), out: TextIO | None = None) -> int:
     out = out or sys.stdout
+    argv = list(sys.argv[1:] if argv is None else argv)
+    for argument in argv:
+        try:
+            argument.encode("utf-8")
+        except UnicodeEncodeError:  # bytes that are not UTF-8, kept by Python as lone surrogates
+            print(f"wiwebb: arguments must be UTF-8 text; this one is not: {argument!a}", file=sys.stderr)
+            return 2
     args = _parser().parse_args(argv)
     box = tools(getattr(args, "config", None) or os.environ.get("WIWEBB_INI") or "development.ini")
     try:
@@ -255,7 +262,9 @@ def _serve(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
                   f"(lsof -i :{settings.port}) or pick another port, e.g. PORT={settings.port + 1} make run",
                   file=sys.stderr)
             return 1
-        raise
+        # Another address's, a port below 1024 without the right, ...: one line, no traceback.
+        print(f"wiwebb: cannot listen on {settings.host}:{settings.port}: {error.strerror or error}", file=sys.stderr)
+        return 1
     from .http import console  # here: the other commands need no Pyramid
 
     # After the bind: a command that fails (a taken port) says so in one line and nothing else.
@@ -272,6 +281,9 @@ def _createtenant(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
         view = tenants.create(OPERATOR, data)
         if args.owner:
             owner = users.find_by_username(OPERATOR, args.owner)
+            if owner.role.is_staff:  # a slip, surely; and the last superadmin would leave no one in charge
+                raise ValidationFailed.on("owner", f"{args.owner} is {owner.role.value}: an owner is a tenant owner or "
+                                          "a subscriber (change their role first if that is meant)")
             users.update(OPERATOR, owner.id or 0, {"role": Role.TENANT_OWNER.value, "tenant": view.tenant.id})
     owned = f", owned by {args.owner}" if args.owner else ""
     print(f"Created tenant {view.tenant.name!r} (id {view.tenant.id}, slug {view.tenant.slug}){owned}.", file=out)

@@ -12,6 +12,7 @@ from typing import Any, Protocol, TextIO
 from wiwebb.domain.housekeeping import CleanupRefused, Housekeeping, check_cleanup
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_DURATION_SECONDS = 36500 * 86400
 
 
 class OpsTools(Protocol):
@@ -26,14 +27,17 @@ class BadOption(ValueError):
 
 def duration(option: str, text: str) -> timedelta:
     """`30d`, `12h`, `90m`, `3600` (seconds): the format of the duration settings."""
-    match = re.fullmatch(r"\s*(\d+)\s*([smhd]?)\s*", text.lower())
+    match = re.fullmatch(r"\s*([0-9]{1,11})\s*([smhd]?)\s*", text.lower())
     if not match or int(match.group(1)) == 0:
         raise BadOption(f"{option}: expected a duration like 30d, 12h, 90m or 3600 (seconds), got {text!r}")
-    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2) or "s"])
+    seconds = int(match.group(1)) * _UNITS[match.group(2) or "s"]
+    if seconds > MAX_DURATION_SECONDS:  # beyond any use, and near the calendar's end
+        raise BadOption(f"{option}: expected a duration of at most 36500d (100 years), got {text!r}")
+    return timedelta(seconds=seconds)
 
 
 def positive_int(option: str, text: str) -> int:
-    if not text.strip().isdigit() or int(text) < 1:
+    if not re.fullmatch(r"\s*[0-9]{1,18}\s*", text) or int(text) < 1:
         raise BadOption(f"{option}: expected a whole number of at least 1, got {text!r}")
     return int(text)
 

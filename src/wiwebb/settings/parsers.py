@@ -69,13 +69,17 @@ def seconds(name: str, text: str) -> float:
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_DURATION_SECONDS = 36500 * 86400
 
 
 def duration(name: str, text: str) -> timedelta:
-    match = re.fullmatch(r"\s*(\d+)\s*([smhd]?)\s*", text.lower())
+    match = re.fullmatch(r"\s*([0-9]{1,11})\s*([smhd]?)\s*", text.lower())
     if not match or int(match.group(1)) == 0:
         raise SettingsError(f"{name}: expected a duration like 3600, 30m, 12h or 7d, got {text!r}")
-    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2) or "s"])
+    seconds = int(match.group(1)) * _UNITS[match.group(2) or "s"]
+    if seconds > MAX_DURATION_SECONDS:  # beyond any use, and near the calendar's end
+        raise SettingsError(f"{name}: expected a duration of at most 36500d (100 years), got {text!r}")
+    return timedelta(seconds=seconds)
 
 
 def optional_duration(name: str, text: str) -> timedelta | None:
@@ -221,6 +225,9 @@ def networks(name: str, text: str) -> tuple[str, ...]:
     return tuple(networks)
 
 
+DATABASE_SCHEMES = ("postgresql+psycopg2", "sqlite", "sqlite+pysqlite")
+
+
 def database_url(value: Callable[[str], str | None], base: Path, var_dir: Path) -> str:
     url = value("DATABASE_URL")
     if url:
@@ -231,6 +238,10 @@ def database_url(value: Callable[[str], str | None], base: Path, var_dir: Path) 
         for scheme in ("postgres://", "postgresql://"):
             if url.startswith(scheme):
                 url = "postgresql+psycopg2://" + url.removeprefix(scheme)
+        scheme = url.split("://", 1)[0].lower()
+        if scheme not in DATABASE_SCHEMES:
+            raise SettingsError(f"DATABASE_URL: expected a postgresql:// or sqlite:/// URL (the drivers installed), "
+                                f"got one of scheme {scheme!r}")
         if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and url != "sqlite:///:memory:":
             url = f"sqlite:///{base / url.removeprefix('sqlite:///')}"
         return url
