@@ -55,6 +55,10 @@ def test_registration_can_be_closed(database, tmp_path):
     api = Api(build_app(settings, database=database, wait_for_database=False))
     body = {"username": "bob", "email": "bob@acme.test", "password1": "correct-horse-9", "password2": "correct-horse-9"}
     assert api.post_json(REGISTRATION, body, status=403).json == {"detail": "Registration is closed."}
+    # Permission before validation, as DRF: a bad or empty body is refused the same way.
+    assert api.post_json(REGISTRATION, {}, status=403).json == {"detail": "Registration is closed."}
+    assert api.post(REGISTRATION, b"{not json", headers={"Content-Type": "application/json"},
+                    status=403).json == {"detail": "Registration is closed."}
     assert api.get("/api/v1/meta/").json["registration_open"] is False
 
 

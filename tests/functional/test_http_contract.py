@@ -79,6 +79,10 @@ def test_options_lists_the_allowed_methods(api):
 def test_unsupported_media_type(api):
     response = api.post("/api/v1/auth/login/", "username=a", headers={"Content-Type": "text/plain"}, status=415)
     assert response.json == {"detail": 'Unsupported media type "text/plain" in request.'}
+    # DRF's JSON parser is for application/json alone, not its +json relatives.
+    vendor = api.post("/api/v1/auth/login/", b'{"username": "a"}', status=415,
+                      headers={"Content-Type": "application/vnd.api+json"})
+    assert vendor.json == {"detail": 'Unsupported media type "application/vnd.api+json" in request.'}
 
 
 def test_json_parse_error(api):
@@ -208,3 +212,18 @@ def test_a_body_over_1_mib_is_refused_with_a_json_413_before_it_is_read(api, roo
     small = b'{"first_name": "' + b"x" * 100 + b'"}'
     assert api.request("/api/v1/auth/user/", method="PATCH", body=small, headers={
         **root, "Content-Type": "application/json"}, expect_errors=True).status_int != 413
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("GET", "/api/v1/auth/login/"), ("PUT", "/api/v1/auth/registration/"), ("GET", "/api/v1/auth/password/reset/"),
+    ("DELETE", "/api/v1/auth/password/reset/confirm/"), ("POST", "/api/v1/health/")])
+def test_endpoints_that_ignore_credentials_ignore_a_stale_token_on_other_methods_too(api, method, path):
+    stale = {"Authorization": "Token " + "0" * 40}
+    answer = api.request(path, method=method, headers=stale, status=405)
+    assert answer.json == {"detail": f'Method "{method}" not allowed.'}
+    assert api.options(path, headers=stale).status_int == 200
+
+
+def test_an_endpoint_that_reads_credentials_still_refuses_a_stale_token_before_the_405(api):
+    stale = {"Authorization": "Token " + "0" * 40}
+    assert api.get("/api/v1/auth/logout/", headers=stale, status=401).json == {"detail": "Invalid token."}

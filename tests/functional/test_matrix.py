@@ -370,6 +370,12 @@ CASES: list[tuple] = [
     ("owner_b", "PATCH", ME, None, DESCRIBE, 200, Has(id=TENANT_B, description="Changed.")),
     ("sub_a", "PATCH", ME, None, DESCRIBE, 403, ONLY_OWNERS),
     ("sub_b", "PATCH", ME, None, DESCRIBE, 403, ONLY_OWNERS),
+    #    another method: the 403 first for whoever has no tenant of their own, then the 405
+    ("superadmin", "DELETE", ME, None, None, 403, ONLY_OWNERS),
+    ("admin", "PUT", ME, None, DESCRIBE, 403, ONLY_OWNERS),
+    ("sub_a", "DELETE", ME, None, None, 403, ONLY_OWNERS),
+    ("owner_a", "DELETE", ME, None, None, 405, {"detail": 'Method "DELETE" not allowed.'}),
+    ("owner_b", "PUT", ME, None, DESCRIBE, 405, {"detail": 'Method "PUT" not allowed.'}),
     # -- list users: staff all, an owner their tenant's, subscribers 403
     ("superadmin", "GET", USERS, None, None, 200, Has(count=ALL_USERS)),
     ("admin", "GET", USERS, None, None, 200, Has(count=ALL_USERS)),

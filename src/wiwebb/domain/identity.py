@@ -99,8 +99,7 @@ class IdentityService:
         user_agent: str = "",
     ) -> IssuedToken:
         """Create a subscriber with no tenant and log them in."""
-        if not self.policy.registration_open:
-            raise PermissionDenied(REGISTRATION_CLOSED)
+        self.require_open_registration()
         email = accounts.normalize_email(email)
         errors = self._account_problems(username, email)
         applicant = Applicant(username, first_name, last_name, email)
@@ -127,6 +126,12 @@ class IdentityService:
         )
         self._record("user_created", actor=user, target=user, details={"via": "registration", "role": user.role.value})
         return self._issue(user, user_agent)
+
+    def require_open_registration(self) -> None:
+        """PermissionDenied (403) when registration is switched off: a permission, checked before
+        the body is read, as DRF checks permissions before parsing."""
+        if not self.policy.registration_open:
+            raise PermissionDenied(REGISTRATION_CLOSED)
 
     def login(self, identifier: str, password: str, user_agent: str = "", client_ip: str = "") -> IssuedToken:
         """Log in by username (case-sensitive) or e-mail address (case-insensitive).

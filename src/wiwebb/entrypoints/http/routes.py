@@ -37,9 +37,11 @@ from .views import (
 API = "/api/v1"
 
 
-def add_resource(config: Configurator, name: str, pattern: str, **views: Callable[[Request], Any]) -> None:
+def add_resource(config: Configurator, name: str, pattern: str, *,
+                 before_405: Callable[[Request], Any] | None = None, **views: Callable[[Request], Any]) -> None:
     """Route `pattern` to one view per method; any other method answers 405 with `Allow`, after
-    authentication and the route's permission (DRF's order: 401/403 before 405)."""
+    authentication and the route's permission (DRF's order: 401/403 before 405). `before_405`: the
+    route's own permission check, where the domain makes it (it raises what the views would)."""
     config.add_route(name, pattern)
     for method, view in views.items():
         config.add_view(_answering_with_status(view), route_name=name, request_method=method,
@@ -47,7 +49,7 @@ def add_resource(config: Configurator, name: str, pattern: str, **views: Callabl
     allowed = tuple(sorted({*views, *(("HEAD",) if "GET" in views else ()), "OPTIONS"}))
     permissions: set[str] = {view.permission for view in views.values()}  # type: ignore[attr-defined]
     scopes = {view.throttle for view in views.values()}  # type: ignore[attr-defined]
-    config.add_view(_other_method(allowed, permissions), route_name=name,
+    config.add_view(_other_method(allowed, permissions, before_405), route_name=name,
                     permission=_common_permission(set(permissions)),
                     throttle=scopes.pop() if len(scopes) == 1 else DEFAULT)
 
@@ -77,16 +79,22 @@ def _answering_with_status(view: Callable[[Request], Any]) -> Callable[[Request]
     return answer
 
 
-def _other_method(allowed: tuple[str, ...], permissions: set[str]) -> Callable[[Request], Any]:
+def _other_method(allowed: tuple[str, ...], permissions: set[str],
+                  before_405: Callable[[Request], Any] | None = None) -> Callable[[Request], Any]:
     """405 with `Allow`, after authentication, and after permission: a role that may take none of
     the route's actions gets the 403 it would get for any of them (DRF's order)."""
     needed = [Permission(p) for p in permissions if p in Permission._value2member_map_]
     everyone_may_something = len(needed) < len(permissions)
+    # login, registration, password reset, health: the Authorization header is not read at all,
+    # so a stale token gets the 405, as it gets the view's answer.
+    ignores_credentials = permissions == {NO_PERMISSION_REQUIRED}
 
     def view(request: Request) -> Any:
-        session = request.session_of_token
+        session = None if ignores_credentials else request.session_of_token
         if session is not None and not everyone_may_something and not any(rbac.may(session.user, p) for p in needed):
             raise PermissionDenied()
+        if before_405 is not None and request.method != "OPTIONS":
+            before_405(request)
         if request.method == "OPTIONS":
             request.response.headers["Allow"] = ", ".join(allowed)
             return answer_json(request, {
@@ -116,7 +124,8 @@ def includeme(config: Configurator) -> None:
     add_resource(config, "openapi", f"{API}/schema/", GET=openapi.schema)
     add_resource(config, "openapi.docs", f"{API}/docs/", GET=openapi.docs)
     add_resource(config, "tenants", f"{API}/tenants/", GET=tenants.list_tenants, POST=tenants.create_tenant)
-    add_resource(config, "tenants.me", f"{API}/tenants/me/", GET=tenants.get_my_tenant, PATCH=tenants.patch_my_tenant)
+    add_resource(config, "tenants.me", f"{API}/tenants/me/", GET=tenants.get_my_tenant, PATCH=tenants.patch_my_tenant,
+                 before_405=tenants.require_own_tenant)
     add_resource(config, "tenant", f"{API}/tenants/{{tenant_id:\\d+}}/", GET=tenants.get_tenant,
                  PUT=tenants.put_tenant, PATCH=tenants.patch_tenant, DELETE=tenants.delete_tenant)
     add_resource(config, "users", f"{API}/users/", GET=users.list_users, POST=users.create_user)

@@ -49,8 +49,10 @@ def logout(request: Request) -> dict[str, str]:
 
 @endpoint(ignore_credentials=True, status=201, throttle="login")
 def register(request: Request) -> dict[str, Any]:
+    identity = request.services.identity
+    identity.require_open_registration()  # 403 before the body's 400, permissions first
     data = RegistrationSchema().parse(request_data(request))
-    issued = request.services.identity.register(user_agent=user_agent(request), **data)
+    issued = identity.register(user_agent=user_agent(request), **data)
     return _token_answer(request, issued)
 
 

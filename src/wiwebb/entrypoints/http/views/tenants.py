@@ -61,6 +61,11 @@ def delete_tenant(request: Request) -> Response:
     return Response(status=204)
 
 
+def require_own_tenant(request: Request) -> None:
+    """The 403 of tenants/me/ for anyone but a tenant owner with a tenant, before another method's 405."""
+    request.services.tenants.mine(actor(request))
+
+
 @endpoint(Permission.OWN_ACCOUNT)
 def get_my_tenant(request: Request) -> dict[str, Any]:
     return dump_tenant(request.services.tenants.mine(actor(request)))
