@@ -445,6 +445,11 @@ def test_admins_neither_see_nor_touch_a_superadmins_billing(api, plans, root):
     assert api.post_json(f"{SUBS}cancel/", {"subscription_id": sams["id"]}, headers=admin).json[
         "cancel_at_period_end"] is True
     assert api.get(SUBS, headers=root).json["count"] == 2
+    # Nor through the audit log, whose billing entries carry the subscription, plan and status.
+    audit = "/api/v1/audit-logs/?action=subscription_changed"
+    assert {e["target"]["id"] for e in api.get(audit, headers=admin).json["results"]} == {sams["user"]}
+    assert api.get(f"{audit}&target={mine['user']}", headers=admin).json["count"] == 0
+    assert {e["target"]["id"] for e in api.get(audit, headers=root).json["results"]} == {sams["user"], mine["user"]}
 
 
 def _meanwhile(gateway, method: str, request):

@@ -35,7 +35,7 @@ class World:
         self.users = InMemoryUserRepository()
         self.tenants = InMemoryTenantRepository(users=self.users)
         self.tokens = InMemoryTokenRepository(users=self.users, tenants=self.tenants)
-        self.audit = InMemoryAuditLog()
+        self.audit = InMemoryAuditLog(users=self.users)
         self.hasher = CountingHasher()
         self.clock = FixedClock()
         self.outbox = InMemoryMailOutbox()

@@ -111,6 +111,26 @@ def test_subscribers_may_not_read_the_log(busy):
         world.audit_reader.find(world.subscriber(busy.acme), AuditQuery())
 
 
+def test_admins_do_not_read_superadmins_billing_in_the_log(world):
+    root, admin, acme = world.superadmin(), world.admin(), world.add_tenant()
+    other_root, payer = world.superadmin("root2"), world.subscriber(acme, "payer")
+    for target in (other_root, payer, None):
+        world.audit.record(AuditEntry.of("subscription_changed", actor=None, target=target,
+                                         details={"plan": "Premium"}, timestamp=world.clock.now()))
+    world.audit.record(AuditEntry.of("user_updated", actor=root, target=other_root, timestamp=world.clock.now()))
+
+    def seen(actor):
+        entries = world.audit_reader.find(actor, AuditQuery()).items
+        return [(view.entry.action, view.target.username if view.target else None) for view in entries]
+
+    everything = [("user_updated", "root2"), ("subscription_changed", None), ("subscription_changed", "payer"),
+                  ("subscription_changed", "root2")]
+    assert seen(root) == everything
+    # Their subscriptions are hidden from admins (404), so are the entries that carry them.
+    assert seen(admin) == [entry for entry in everything if entry != ("subscription_changed", "root2")]
+    assert world.audit_reader.find(admin, AuditQuery(target=other_root.id)).count == 1
+
+
 def test_entries_about_a_deleted_user_still_name_them(busy):
     h, world = busy, busy.world
     world.user_admin.delete(h.globex_owner, h.gus.id)

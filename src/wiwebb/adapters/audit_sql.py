@@ -3,14 +3,14 @@ transaction, or durable ones written in a transaction of their own."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from wiwebb.domain.listing import Page
-from wiwebb.domain.model import AuditEntry
-from wiwebb.domain.queries import AuditQuery
+from wiwebb.domain.model import AuditEntry, Role
+from wiwebb.domain.queries import BILLING_ACTIONS, AuditQuery
 
-from .orm import AuditLogRow
+from .orm import AuditLogRow, UserRow
 from .repositories import Deferrer
 from .sql_lists import page_of
 
@@ -46,6 +46,10 @@ class SqlAuditLog:
             conditions.append(AuditLogRow.timestamp >= query.since)
         if query.until is not None:
             conditions.append(AuditLogRow.timestamp <= query.until)
+        if query.hide_superadmins_billing:
+            superadmins = select(UserRow.id).where(UserRow.role == Role.SUPERADMIN.value)
+            conditions.append(or_(AuditLogRow.action.not_in(BILLING_ACTIONS), AuditLogRow.target_id.is_(None),
+                                  AuditLogRow.target_id.not_in(superadmins)))
         rows, count = page_of(self._session, select(AuditLogRow).where(*conditions), query.page,
                             [AuditLogRow.timestamp.desc(), AuditLogRow.id.desc()])
         return Page([AuditEntry(action=r.action, actor_id=r.actor_id, target_id=r.target_id, tenant_id=r.tenant_id,

@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 
 from wiwebb.domain.billing import Subscription
 from wiwebb.domain.listing import Page, PageRequest
-from wiwebb.domain.model import AuditEntry, AuthToken, Tenant, TokenOwner, User
-from wiwebb.domain.queries import AuditQuery, TenantQuery, UserQuery
+from wiwebb.domain.model import AuditEntry, AuthToken, Role, Tenant, TokenOwner, User
+from wiwebb.domain.queries import BILLING_ACTIONS, AuditQuery, TenantQuery, UserQuery
 
 # The in-memory services (clock, hasher, outbox, rate limiter, payment gateway) live beside the
 # repositories; importing them from here keeps working.
@@ -217,9 +217,10 @@ class InMemoryAuditLog:
     """The audit log, oldest entry first in `entries`. There are no transactions here to roll back,
     so a `durable` entry is kept like any other."""
 
-    def __init__(self) -> None:
+    def __init__(self, users: InMemoryUserRepository | None = None) -> None:
         self.entries: list[AuditEntry] = []
         self._ids = itertools.count(1)
+        self._users = users  # to know who is a superadmin (an admin's view of billing entries)
 
     def record(self, entry: AuditEntry, *, durable: bool = False) -> None:
         self.entries.append(replace(entry, id=next(self._ids), details=copy.deepcopy(entry.details)))
@@ -233,6 +234,10 @@ class InMemoryAuditLog:
             wanted = ((e.tenant_id, query.within_tenant), (e.action, query.action), (e.actor_id, query.actor),
                       (e.target_id, query.target), (e.tenant_id, query.tenant))
             # A bound compared with a missing timestamp is false, as NULL is in SQL.
+            if (query.hide_superadmins_billing and e.action in BILLING_ACTIONS and e.target_id is not None
+                    and (target := self._users.get(e.target_id) if self._users else None) is not None
+                    and target.role is Role.SUPERADMIN):
+                return False
             return (all(value is None or have == value for have, value in wanted)
                     and (query.since is None or (e.timestamp is not None and e.timestamp >= query.since))
                     and (query.until is None or (e.timestamp is not None and e.timestamp <= query.until)))

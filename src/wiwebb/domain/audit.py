@@ -34,6 +34,8 @@ class AuditService:
         rbac.authorize(actor, Permission.AUDIT_READ)
         if rbac.scope(actor, Permission.AUDIT_READ) is rbac.Scope.OWN_TENANT:
             query = replace(query, within_tenant=actor.tenant_id if actor.tenant_id is not None else -1)
+        if rbac.scope(actor, Permission.BILLING_READ_OTHERS) is rbac.Scope.ALL_BUT_SUPERADMINS_HIDDEN:
+            query = replace(query, hide_superadmins_billing=True)  # as their subscriptions are hidden
         page = self._audit.list(query)
         # Names are kept in the entries; only entries written without them need a lookup.
         unnamed = {i for e in page.items for i, name in ((e.actor_id, e.actor_name), (e.target_id, e.target_name))

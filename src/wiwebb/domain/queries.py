@@ -51,6 +51,13 @@ class AuditQuery:
     since: datetime | None = None
     until: datetime | None = None
     page: PageRequest = field(default_factory=PageRequest)
+    # An admin's view: without the billing entries (`BILLING_ACTIONS`) of superadmins, whose
+    # billing admins do not see.
+    hide_superadmins_billing: bool = False
+
+
+# Audit actions that carry someone's billing (subscription, plan, status).
+BILLING_ACTIONS = ("subscription_changed",)
 
 
 @dataclass(frozen=True)
