@@ -157,6 +157,16 @@ def test_nobody_cancels_someone_elses_subscription_but_staff_who_may_also_end_it
     subscribe(api, sam, plans)
 
 
+def test_the_list_is_in_id_order_as_every_list_whose_order_is_not_stated(api, plans, root):
+    sam = user(api)
+    first = subscribe(api, sam, plans).json
+    api.post_json(f"{SUBS}cancel/", {"subscription_id": first["id"], "at_once": True}, headers=root)
+    second = subscribe(api, sam, plans).json
+
+    assert [s["id"] for s in api.get(SUBS, headers=sam).json["results"]] == [first["id"], second["id"]]
+    assert first["id"] < second["id"]
+
+
 def test_a_card_another_user_saved_is_refused(api, plans, gateway):
     sam, eve = user(api), user(api, "eve")
     body = subscribe(api, sam, plans).json

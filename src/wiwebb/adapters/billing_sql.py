@@ -98,8 +98,8 @@ class SqlSubscriptionRepository:
     def list(self, query: SubscriptionQuery) -> Page[Subscription]:
         statement = owned_by(select(SubscriptionRow), SubscriptionRow.user_id, user_id=query.user_id,
                              tenant_id=query.tenant_id, hide_superadmins=query.hide_superadmins)
-        rows, count = page_of(self._session, statement, query.page,
-                              [SubscriptionRow.created_at.desc(), SubscriptionRow.id.desc()])
+        # By id, as every list whose order the contract does not state (payments too).
+        rows, count = page_of(self._session, statement, query.page, [SubscriptionRow.id])
         return Page([_subscription(row) for row in rows], count, query.page)
 
     def for_sync(self, user_id: int | None) -> builtins.list[Subscription]:
