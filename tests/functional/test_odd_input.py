@@ -118,3 +118,15 @@ def test_tenants_named_alike_at_the_longest_get_slugs_that_fit(api, root):
 
     assert first["slug"] == "a" * 254
     assert second["slug"] == "a" * 253 + "-2" and third["slug"] == "a" * 253 + "-3"
+
+
+def test_page_last_is_the_last_page_as_drf_serves_it(api, root):
+    for number in range(12):
+        api.post_json(TENANTS, {"name": f"Tenant {number:02}"}, headers=root, status=201)
+
+    last = api.get(f"{TENANTS}?page=last&page_size=5", headers=root).json
+
+    assert [t["name"] for t in last["results"]] == ["Tenant 10", "Tenant 11"]
+    assert last["next"] is None and last["previous"].endswith("page=2&page_size=5")
+    assert api.get(f"{TENANTS}?page=last&search=nobody", headers=root).json == {
+        "count": 0, "next": None, "previous": None, "results": []}

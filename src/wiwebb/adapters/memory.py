@@ -297,5 +297,6 @@ def _null_last_key(attribute: str) -> Callable[[Any], tuple[bool, Any]]:
 def _page(rows: Iterable[Row], ordering: str, request: PageRequest) -> Page[Row]:
     """One page of `rows` in `ordering`, as copies (`Page` refuses a page past the end)."""
     ordered = _ordered(rows, ordering)
+    request = request.resolved(len(ordered))
     items = [copy.deepcopy(row) for row in ordered[request.offset:request.offset + request.size]]
     return Page(items, len(ordered), request)

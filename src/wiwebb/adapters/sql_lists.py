@@ -47,6 +47,8 @@ def page_of(session: Session, statement: Select[Any], page: PageRequest, order: 
     all 100,000 users walked the primary key through the whole table (250 ms). Here the matching
     rows are found first, in a materialised CTE that the planner cannot fold into the walk (a
     bitmap of the trigram index: 7 ms), then ordered and counted."""
+    if page.is_last:  # `page=last`: which page that is needs the count first
+        page = page.resolved(session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
     if page.offset >= MAX_OFFSET:
         raise InvalidPage()
     # The window runs over the page's ids only (an index can answer it); the rows and their joined

@@ -12,6 +12,7 @@ T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
+LAST = 0  # the number of `page=last` until the count is known (DRF's last_page_strings)
 
 
 class InvalidPage(NotFound):
@@ -27,14 +28,17 @@ class PageRequest:
 
     @classmethod
     def of(cls, page: str | None, page_size: str | None) -> PageRequest:
-        """From query parameters: a bad page is `InvalidPage`; a bad size falls back to the
-        default and a large one is capped, as DRF does."""
-        try:
-            number = int(page) if page not in (None, "") else 1
-        except ValueError:
-            raise InvalidPage() from None
-        if number < 1:
-            raise InvalidPage()
+        """From query parameters: a bad page is `InvalidPage`; `last` is the last page; a bad size
+        falls back to the default and a large one is capped, as DRF does."""
+        if page == "last":
+            number = LAST
+        else:
+            try:
+                number = int(page) if page not in (None, "") else 1
+            except ValueError:
+                raise InvalidPage() from None
+            if number < 1:
+                raise InvalidPage()
         try:
             size = int(page_size) if page_size not in (None, "") else DEFAULT_PAGE_SIZE
         except ValueError:
@@ -44,7 +48,17 @@ class PageRequest:
         return cls(number, min(size, MAX_PAGE_SIZE))
 
     @property
+    def is_last(self) -> bool:
+        return self.number == LAST
+
+    def resolved(self, count: int) -> PageRequest:
+        """This request with `last` made the number of the last page of `count` rows (1 when empty)."""
+        return PageRequest(max(1, -(-count // self.size)), self.size) if self.is_last else self
+
+    @property
     def offset(self) -> int:
+        if self.is_last:
+            raise ValueError("the last page's offset needs the count: resolve the request first")
         return (self.number - 1) * self.size
 
 
@@ -55,6 +69,7 @@ class Page(Generic[T]):
     request: PageRequest
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "request", self.request.resolved(self.count))
         # An empty list has one (empty) page; any page past the last is invalid.
         if self.request.number > 1 and self.request.offset >= self.count:
             raise InvalidPage()

@@ -146,7 +146,9 @@ def _operation(plugin: MarshmallowPlugin, spec: APISpec, name: str, pattern: str
             parameters.append(parameter)
     if operation.wrap == PAGE:
         parameters += [
-            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+            {"name": "page", "in": "query", "description": "1 by default; `last` for the last page.",
+             "schema": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "enum": ["last"]}],
+                        "default": 1}},
             # As DRF: a page size that is not a positive number means the default; over 100, 100.
             {"name": "page_size", "in": "query", "description": "10 by default, at most 100.",
              "schema": {"type": "string", "examples": ["20"]}}]
