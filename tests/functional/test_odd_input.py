@@ -98,7 +98,7 @@ def test_an_id_with_leading_zeros_is_still_the_id(api, root):
         "currency-not-letters"])
 def test_a_plan_beyond_what_its_columns_hold_is_refused_in_drf_words(api, root, body, errors):
     assert api.post_json(PLANS, {"name": "Big", **body}, headers=root, status=400).json == errors
-    assert [plan["name"] for plan in api.get(PLANS, headers=root).json] == []
+    assert api.get(PLANS, headers=root).json["count"] == 0
 
 
 def test_the_largest_values_the_columns_hold_are_taken(api, root):

@@ -74,7 +74,7 @@ def test_pricings_are_added_and_retired_and_one_plan_is_the_default(api, root, g
     free = api.post_json(PLANS, {"name": "Free", "requires_payment": False, "default": True,
                                  "pricings": [{"amount": "0"}]}, headers=root).json
     api.patch_json(f"{PLANS}{plan['id']}/", {"default": True}, headers=root)
-    defaults = [p["name"] for p in api.get(PLANS, headers=root).json if p["default"]]
+    defaults = [p["name"] for p in api.get(PLANS, headers=root).json["results"] if p["default"]]
     assert defaults == ["Pro"] and free["stripe_product_id"] is None
 
 
@@ -97,7 +97,7 @@ def test_without_a_payment_provider_a_paid_plan_is_503_and_nothing_is_stored(dat
     root = api.auth(api.login("root", "correct-horse-9"))
     response = api.post_json(PLANS, {"name": "Premium", "pricings": [{"amount": "200"}]}, headers=root, status=503)
     assert response.json == {"detail": "Payment provider unavailable. Try again later."}
-    assert api.get(PLANS, headers=root).json == []
+    assert api.get(PLANS, headers=root).json["results"] == []
 
 
 def test_publishing_to_the_provider_goes_through_the_operations_journal(api, root, gateway, database):
@@ -126,3 +126,16 @@ def test_publishing_to_the_provider_goes_through_the_operations_journal(api, roo
         attempt = session.scalars(select(BillingOperationRow).order_by(BillingOperationRow.id)).all()[-1]
     assert (attempt.kind, attempt.status, attempt.lock) == ("plan", "pending", None)
     assert "PaymentProviderUnavailable" in attempt.error
+
+
+def test_the_staff_list_of_plans_is_paginated_as_every_list_but_the_catalogue(api, root):
+    for number in range(12):
+        api.post_json(PLANS, {"name": f"Plan {number:02}", "requires_payment": False,
+                              "pricings": [{"amount": "0"}]}, headers=root, status=201)
+
+    first = api.get(PLANS, headers=root).json
+    last = api.get(f"{PLANS}?page=2", headers=root).json
+
+    assert first["count"] == 12 and len(first["results"]) == 10 and first["next"].endswith("?page=2")
+    assert [plan["name"] for plan in last["results"]] == ["Plan 10", "Plan 11"] and last["next"] is None
+    assert len(api.get("/api/v1/subscriptions/plans/", headers=root).json) == 12  # the catalogue: an array

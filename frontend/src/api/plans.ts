@@ -3,6 +3,8 @@
  * shapes and calls, as API.md and the API's plan schemas say. Amounts are decimal strings.
  */
 import { apiRequest } from "./client";
+import { followPages } from "./pages";
+import type { Paginated } from "./types";
 
 export type Interval = "day" | "week" | "month" | "year";
 export const INTERVALS: readonly Interval[] = ["day", "week", "month", "year"];
@@ -63,9 +65,9 @@ export function getCatalogue(signal?: AbortSignal): Promise<Plan[]> {
   return apiRequest<Plan[]>("subscriptions/plans/", { signal });
 }
 
-/** Every plan, retired ones and retired pricings included (staff). */
-export function listManagedPlans(signal?: AbortSignal): Promise<Plan[]> {
-  return apiRequest<Plan[]>("plans/", { signal });
+/** Every plan, retired ones and retired pricings included (staff): a paginated list, read whole. */
+export async function listManagedPlans(signal?: AbortSignal): Promise<Plan[]> {
+  return followPages(await apiRequest<Paginated<Plan>>("plans/", { query: { page_size: 100 }, signal }), signal);
 }
 
 export function createPlan(body: PlanWrite): Promise<Plan> {

@@ -1,5 +1,6 @@
 /** Tenants (`tenants/`, `tenants/me/`): wire shapes and calls, as API.md says. */
 import { apiRequest } from "./client";
+import { followPages } from "./pages";
 import type { Paginated } from "./types";
 
 export interface Tenant {
@@ -51,19 +52,9 @@ export function listTenants(filters: TenantFilters, signal?: AbortSignal): Promi
   return apiRequest<Paginated<Tenant>>("tenants/", { query: { ...filters }, signal });
 }
 
-/** Safety stop for the choices list: 100 pages of 100 tenants. */
-const MAX_CHOICE_PAGES = 100;
-
 /** Every tenant, by name, following the pages (for the tenant selects of staff). */
 export async function listAllTenants(signal?: AbortSignal): Promise<Tenant[]> {
-  const tenants: Tenant[] = [];
-  let page = await listTenants({ page_size: 100, ordering: "name" }, signal);
-  tenants.push(...page.results);
-  for (let pages = 1; page.next && pages < MAX_CHOICE_PAGES; pages += 1) {
-    page = await apiRequest<Paginated<Tenant>>(page.next, { signal });
-    tenants.push(...page.results);
-  }
-  return tenants;
+  return followPages(await listTenants({ page_size: 100, ordering: "name" }, signal), signal);
 }
 
 export function getTenant(id: number, signal?: AbortSignal): Promise<Tenant> {

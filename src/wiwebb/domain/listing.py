@@ -68,6 +68,12 @@ class Page(Generic[T]):
     count: int
     request: PageRequest
 
+    @classmethod
+    def of_all(cls, rows: Sequence[T], request: PageRequest) -> Page[T]:
+        """The requested page of a short list held whole (`Page` refuses a page past the end)."""
+        request = request.resolved(len(rows))
+        return cls(rows[request.offset:request.offset + request.size], len(rows), request)
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "request", self.request.resolved(self.count))
         # An empty list has one (empty) page; any page past the last is invalid.

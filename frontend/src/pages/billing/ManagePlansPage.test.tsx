@@ -4,7 +4,10 @@ import { jsonResponse, renderApp } from "../../test/helpers";
 import { CATALOGUE, PREMIUM, STAFF, SUBSCRIBER, billingApi, callsTo } from "./testing";
 
 const RETIRED = { ...PREMIUM, id: 4, name: "Legacy", available: false, pricings: [{ ...PREMIUM.pricings[0]!, id: 41, active: false }] };
-const MANAGED = [...CATALOGUE, RETIRED];
+const PLANS = [...CATALOGUE, RETIRED];
+/** `plans/` for staff: a page, as every list but the catalogue. */
+const pageOf = <T,>(results: T[]) => ({ count: results.length, next: null, previous: null, results });
+const MANAGED = pageOf(PLANS);
 
 function signIn() {
   window.localStorage.setItem("auth_token", "s".repeat(40));
@@ -143,12 +146,12 @@ describe("plan management", () => {
 
   it("refreshes an open edit form when its plan is retired", async () => {
     signIn();
-    let plans = MANAGED;
+    let plans = PLANS;
     billingApi(STAFF, {
-      "GET /api/v1/plans/": () => jsonResponse(200, plans),
+      "GET /api/v1/plans/": () => jsonResponse(200, pageOf(plans)),
       "DELETE /api/v1/plans/2/": () => {
         const retired = { ...CATALOGUE[1]!, available: false, updated_at: "2026-11-29T00:00:00Z" };
-        plans = MANAGED.map((plan) => (plan.id === 2 ? retired : plan));
+        plans = PLANS.map((plan) => (plan.id === 2 ? retired : plan));
         return jsonResponse(200, retired);
       },
     });

@@ -123,7 +123,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("audit", "GET"): op("The audit log, newest first", AUDIT, "AuditEntry", wrap=PAGE, query=AuditFilterSchema),
     ("dashboard", "GET"): op("The dashboard's figures", AUDIT, "DashboardStats"),
     ("catalogue", "GET"): op("The plan catalogue", PLANS, "Plan", wrap=ARRAY),
-    ("plans", "GET"): op("Every plan, retired ones included (staff)", PLANS, "Plan", wrap=ARRAY),
+    ("plans", "GET"): op("Every plan, retired ones included (staff)", PLANS, "Plan", wrap=PAGE),
     ("plans", "POST"): op("Create a plan and its pricings (reaches Stripe)", PLANS, "Plan", body=PlanWriteSchema,
                           errors=(503,)),
     ("plan", "GET"): op("Read a plan", PLANS, "Plan"),

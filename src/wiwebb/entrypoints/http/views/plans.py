@@ -6,10 +6,12 @@ from typing import Any
 
 from pyramid.request import Request
 
+from wiwebb.domain.listing import Page
 from wiwebb.domain.rbac import Permission
 
 from ..bodies import request_data
 from ..endpoint import actor, endpoint, object_id
+from ..schemas.listing import page_request, paginated
 from ..schemas.plans import PlanWriteSchema, PricingWriteSchema, dump_plan
 
 
@@ -20,8 +22,11 @@ def catalogue(request: Request) -> list[dict[str, Any]]:
 
 
 @endpoint(Permission.PLANS_MANAGE)
-def list_plans(request: Request) -> list[dict[str, Any]]:
-    return [dump_plan(plan) for plan in request.services.catalogue.all_plans(actor(request))]
+def list_plans(request: Request) -> dict[str, Any]:
+    """Paginated, as every list but the three the contract names (the catalogue is
+    `subscriptions/plans/`)."""
+    plans = request.services.catalogue.all_plans(actor(request))
+    return paginated(request, Page.of_all(plans, page_request(request)), dump_plan)
 
 
 @endpoint(Permission.PLANS_MANAGE, status=201)
