@@ -65,15 +65,35 @@ def test_a_form_is_read_in_the_charset_it_declares(api):
     assert unknown.json == {"detail": "Form parse error - unknown charset 'klingon'"}
 
 
-@pytest.mark.parametrize("path_id", ["%D9%A1", "%EF%BC%91", "9" * 5000, "0" * 30 + "1" + "0" * 19])
+@pytest.mark.parametrize(("charset", "body", "detail"), [
+    ("utf-7", b"username=A+2AA-&password=x", "Form parse error - unpaired surrogate \\ud800 is not a character"),
+    ("unicode_escape", b"username=A\\ud800&password=x",
+     "Form parse error - unpaired surrogate \\ud800 is not a character"),
+    ("idna", b"username=\xff&password=x", "Form parse error - the body is not 'idna' text"),
+    ("base64", b"username=a&password=x", "Form parse error - unknown charset 'base64'"),
+])
+def test_a_form_charset_whose_decoding_is_no_text_is_a_parse_error(api, charset, body, detail):
+    answer = post_raw(api, LOGIN, body, f"application/x-www-form-urlencoded; charset={charset}").json
+    assert answer == {"detail": detail}
+
+
+def test_a_multipart_body_in_another_charset_is_refused_in_our_words(api):
+    body = b'--X\r\nContent-Disposition: form-data; name="username"\r\n\r\nRen\xe9\r\n--X--\r\n'
+    answer = post_raw(api, LOGIN, body, "multipart/form-data; boundary=X; charset=latin-1").json
+    assert answer == {"detail": "Multipart form parse error - only UTF-8 is read in a multipart body"}
+
+
+@pytest.mark.parametrize("path_id", ["%D9%A1", "%EF%BC%91", "9" * 5000, "0" * 30 + "1" + "0" * 19,
+                                     "0" * 5000 + "1" + "0" * 19])
 def test_an_id_no_row_can_have_is_not_found(api, root, path_id):
     # Arabic-Indic and full-width one, and ids longer than any integer column holds.
     assert api.get(f"/api/v1/users/{path_id}/", headers=root, status=404).json == {"detail": "Not found."}
 
 
-def test_an_id_with_leading_zeros_is_still_the_id(api, root):
+@pytest.mark.parametrize("zeros", [30, 5000])
+def test_an_id_with_leading_zeros_is_still_the_id(api, root, zeros):
     me = api.get("/api/v1/auth/user/", headers=root).json
-    assert api.get(f"/api/v1/users/{'0' * 30}{me['id']}/", headers=root).json["id"] == me["id"]
+    assert api.get(f"/api/v1/users/{'0' * zeros}{me['id']}/", headers=root).json["id"] == me["id"]
 
 
 @pytest.mark.parametrize(("body", "errors"), [
@@ -83,6 +103,7 @@ def test_an_id_with_leading_zeros_is_still_the_id(api, root):
     ({"pricings": [1]}, {"pricings": [{"non_field_errors": ["Invalid data. Expected a dictionary, but got int."]}]}),
     ({"daily_time_minutes": 2**31}, {"daily_time_minutes": ["Ensure this value is less than or equal to 2147483647."]}),
     ({"daily_data_mb": 2**62}, {"daily_data_mb": ["Ensure this value is less than or equal to 2147483647."]}),
+    ({"daily_data_mb": -3 * 10**9}, {"daily_data_mb": ["Ensure this value is greater than or equal to 0."]}),
     ({"pricings": [{"amount": "1", "trial_period_days": 2**40}]},
      {"pricings": [{"trial_period_days": ["Ensure this value is less than or equal to 2147483647."]}]}),
     ({"pricings": [{"amount": "10000000000"}]},
@@ -94,6 +115,7 @@ def test_an_id_with_leading_zeros_is_still_the_id(api, root):
     ({"pricings": [{"amount": "1", "currency": "\u20ac\u20ac\u20ac"}]},
      {"pricings": [{"currency": ["Enter a valid 3-letter currency code."]}]}),
 ], ids=["null-item", "null-second-item", "not-a-list", "not-an-object", "minutes-past-int4", "megabytes-past-int4",
+        "megabytes-far-below-zero",
         "trial-past-int4", "amount-too-many-whole-digits", "amount-too-many-digits", "amount-too-many-places",
         "currency-not-letters"])
 def test_a_plan_beyond_what_its_columns_hold_is_refused_in_drf_words(api, root, body, errors):

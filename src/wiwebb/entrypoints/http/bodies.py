@@ -51,19 +51,39 @@ def _charset(content_type: str) -> str | None:
 
 def _urlencoded(body: bytes, charset: str | None) -> dict[str, Any]:
     """A form, decoded in its declared charset (UTF-8 by default) as Django does: bytes that are not
-    of it become U+FFFD; an unknown charset is a parse error. The last of repeated keys wins."""
+    of it become U+FFFD; an unknown charset, or one whose decoding is no text (a lone surrogate from
+    `utf-7` or `unicode_escape`), is a parse error. The last of repeated keys wins."""
+    encoding = charset or "utf-8"
     try:
-        text = body.decode(charset or "utf-8", errors="replace")
-    except LookupError:
+        text = body.decode(encoding, errors="replace")
+        form = dict(parse_qsl(text, keep_blank_values=True, encoding=encoding, errors="replace"))
+    except LookupError:  # no such codec, or not a text one (base64)
         raise ParseError(f"unknown charset {charset!r}", kind="Form") from None
-    return dict(parse_qsl(text, keep_blank_values=True, encoding=charset or "utf-8", errors="replace"))
+    except UnicodeError:  # a codec that refuses errors="replace" (idna)
+        raise ParseError(f"the body is not {charset!r} text", kind="Form") from None
+    _no_lone_surrogate(form, kind="Form")
+    return form
 
 
 def _multipart(request: Request) -> dict[str, Any]:
     try:
-        return {key: request.POST.getall(key)[-1] for key in request.POST}
-    except (ValueError, DeprecationWarning) as error:  # no boundary; a charset other than UTF-8
+        form = {key: request.POST.getall(key)[-1] for key in request.POST}
+    except ValueError as error:  # no boundary
         raise ParseError(str(error), kind="Multipart form") from None
+    except DeprecationWarning:  # WebOb reads multipart bodies in UTF-8 only
+        raise ParseError("only UTF-8 is read in a multipart body", kind="Multipart form") from None
+    _no_lone_surrogate({k: v for k, v in form.items() if isinstance(v, str)}, kind="Multipart form")
+    return form
+
+
+def _no_lone_surrogate(value: Any, kind: str = "JSON") -> None:
+    """A parse error for half a surrogate pair anywhere in `value`: no character, it could be
+    neither stored nor answered."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ParseError(f"unpaired surrogate \\u{ord(error.object[error.start]):04x} is not a character",
+                         kind=kind) from None
 
 
 def _strict_constant(constant: str) -> Any:
@@ -84,10 +104,7 @@ def _json(body: bytes) -> dict[str, Any]:
     except RecursionError:  # nested deeper than the parser goes
         raise ParseError("nested too deeply") from None
     if _SURROGATE_ESCAPE.search(body):
-        try:
-            json.dumps(value, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError as error:
-            raise ParseError(f"unpaired surrogate \\u{ord(error.object[error.start]):04x} is not a character") from None
+        _no_lone_surrogate(value)
     if not isinstance(value, dict):
         message = f"Invalid data. Expected a dictionary, but got {json_kind(value)}."
         raise ValidationFailed.on("non_field_errors", message)

@@ -48,8 +48,8 @@ def current_session(request: Request) -> Session:
 def object_id(request: Request, name: str) -> int:
     """An id from the path; one no database row can have is simply not found. The route's `\\d`
     also matches other scripts' digits (`١`), which Django's `[0-9]+` does not: not found either."""
-    text: str = request.matchdict[name]
-    if not text.isascii() or len(text.lstrip("0")) > len(str(MAX_INTEGER)):  # also before int() refuses
+    text: str = request.matchdict[name].lstrip("0") or "0"
+    if not text.isascii() or len(text) > len(str(MAX_INTEGER)):  # also before int() refuses
         raise NotFound()
     number = int(text)
     if number > MAX_INTEGER:

@@ -79,7 +79,8 @@ class Int(fields.Integer):
     """DRF's IntegerField; `maximum` is the column's largest value, as a model serializer gives it."""
 
     default_error_messages = {**_COMMON, "invalid": "A valid integer is required.",
-                              "max_value": "Ensure this value is less than or equal to {maximum}."}
+                              "max_value": "Ensure this value is less than or equal to {maximum}.",
+                              "min_value": "Ensure this value is greater than or equal to {minimum}."}
 
     def __init__(self, *, maximum: int = MAX_INTEGER, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -87,8 +88,11 @@ class Int(fields.Integer):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
         number = super()._deserialize(value, attr, data, **kwargs)
-        if abs(number) > self.maximum:
+        if number > self.maximum:
             raise self.make_error("max_value", maximum=self.maximum)
+        if number < -self.maximum - 1:
+            self._validate(number)  # the field's own minimum (at least 0, at least 1) says it in its words
+            raise self.make_error("min_value", minimum=-self.maximum - 1)
         return number
 
 
