@@ -42,8 +42,8 @@ class Toolbox:
             raise SystemExit(f"wiwebb: no such ini file: {ini_path}")
         try:
             ini = dict(get_appsettings(str(path)))
-        except (configparser.Error, LookupError, PlasterError, UnicodeDecodeError) as error:
-            # not an ini file, a syntax error, no [app:main] section
+        except (configparser.Error, LookupError, PlasterError, UnicodeDecodeError, ImportError) as error:
+            # not an ini file, a syntax error, no [app:main] section, an application that is not installed
             first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             raise SystemExit(f"wiwebb: cannot read {ini_path} as an ini file with an [app:main] section: "
                              f"{first}") from None

@@ -26,6 +26,8 @@ def cli(tmp_path) -> Cli:
     ("ARGON2_MEMORY_COST", "0"),
     ("DATABASE_URL", "not-a-url"),  # named, but its value is not repeated (URLs carry passwords)
     ("DATABASE_URL", "mysql://user:secret@db/wiwebb"),  # a driver that is not installed
+    ("DATABASE_URL", "postgresql://user:secret@db:notaport/wiwebb"),
+    ("DATABASE_URL", "postgresql://user:secret@db:99999/wiwebb"),
     ("CLEANUP_AGE", "99999999999d"),  # past the calendar's end
 ])
 def test_a_bad_setting_stops_with_one_line_naming_it(cli, name, value):
@@ -38,7 +40,8 @@ def test_a_bad_setting_stops_with_one_line_naming_it(cli, name, value):
 
 
 @pytest.mark.parametrize("content", ["[app:main]\nuse = egg:wiwebb\n[broken\n", "no sections here\n",
-                                     "[server:main]\nport = 1\n", "\udcff\udcfe[app:main]\n"])
+                                     "[server:main]\nport = 1\n", "\udcff\udcfe[app:main]\n",
+                                     "[app:main]\nuse = egg:not-installed-anywhere\n"])
 def test_an_ini_file_that_cannot_be_read_is_named_in_one_line(cli, content):
     (cli.folder / "broken.ini").write_bytes(content.encode("utf-8", "surrogateescape"))
     result = cli("-c", "broken.ini", "showmigrations")
@@ -51,6 +54,10 @@ def test_a_file_not_named_ini_is_refused_in_one_line(cli):
     result = cli("-c", "settings.txt", "showmigrations")
     assert result.returncode != 0
     assert one_line(result).startswith("wiwebb: cannot read settings.txt as an ini file")
+
+
+def test_a_database_url_scheme_in_capitals_is_read_as_written_in_lower_case(cli):
+    assert "0001" in cli.ok("showmigrations", DATABASE_URL=f"SQLite:///{cli.sqlite_path}").stdout
 
 
 def test_an_unknown_database_kind_names_database(cli):

@@ -17,6 +17,16 @@ def test_stripes_own_stripe_js_gets_the_sources_stripe_documents():
     assert policy["connect-src"] == ["'self'", "https://api.stripe.com"]
 
 
+def test_stripes_url_written_otherwise_is_still_stripes():
+    for url in ("https://js.stripe.com:443/v3/", "HTTPS://JS.Stripe.com/v3/"):
+        assert directives(console_policy(url))["connect-src"] == ["'self'", "https://api.stripe.com"]
+
+
+def test_a_stand_ins_credentials_never_reach_the_header():
+    policy = directives(console_policy("https://user:pw@stripe.example.test:8443/v3/"))
+    assert policy["script-src"] == ["'self'", "https://stripe.example.test:8443"]
+
+
 def test_localstripes_stand_in_is_allowed_its_own_origin_only():
     policy = directives(console_policy("http://127.0.0.1:8420/js.stripe.com/v3/"))
 

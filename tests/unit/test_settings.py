@@ -49,6 +49,17 @@ def test_database_url_wins_and_postgres_scheme_is_accepted(tmp_path):
     assert settings.database_url == "postgresql+psycopg2://u@h/d"
 
 
+@pytest.mark.parametrize(("url", "expected"), [
+    ("sqlite:///data/w.db", "sqlite:///{base}/data/w.db"),
+    ("sqlite+pysqlite:///data/w.db", "sqlite+pysqlite:///{base}/data/w.db"),
+    ("SQLite:///data/w.db", "sqlite:///{base}/data/w.db"),
+    ("sqlite:////srv/w.db", "sqlite:////srv/w.db"),
+    ("sqlite:///:memory:", "sqlite:///:memory:"),
+])
+def test_a_relative_sqlite_path_is_the_ini_files_folders(tmp_path, url, expected):
+    assert load(tmp_path, DATABASE_URL=url).database_url == expected.format(base=tmp_path)
+
+
 @pytest.mark.parametrize("url", ["postgresql://u@h/d", "postgres://u@h/d", "postgresql+psycopg2://u@h/d"])
 def test_a_postgres_url_without_a_driver_means_psycopg2(tmp_path, url):
     # SQLAlchemy 2.1 reads postgresql:// as psycopg (3), which is not installed.

@@ -54,6 +54,11 @@ def test_a_made_slug_stays_within_the_column_when_de_duplicated(world, staff):
     names = ("s" * 255, "S" * 255, "S" * 254 + "s")  # three names, one slug
     slugs = [world.tenancy.create(staff, {"name": name}).tenant.slug for name in names]
     assert slugs == ["s" * 255, "s" * 253 + "-2", "s" * 253 + "-3"]
+    # Cut where a hyphen falls, the slug does not end in it (nor the base of its suffix).
+    # ("\ufb01", the ligature fi, becomes two letters: the slug is longer than the name.)
+    names = ("\ufb01" * 127 + " x", "X" * 252 + " yy", "x" * 252 + " yy")
+    cut = [world.tenancy.create(staff, {"name": name}).tenant.slug for name in names]
+    assert cut == ["fi" * 127, "x" * 252 + "-yy", "x" * 252 + "-2"]
 
 
 def test_a_made_slug_is_de_duplicated(world, staff):

@@ -152,11 +152,12 @@ class TenantService:
             raise ValidationFailed(errors)
 
     def _free_slug(self, name: str) -> str:
-        base = slugify(name)[:MAX_LENGTH] or "tenant"
+        # Cut to the column, and never left ending in a hyphen (which slugify would not make).
+        base = slugify(name)[:MAX_LENGTH].rstrip("-") or "tenant"
         slug, n = base, 2
         while self._tenants.get_by_slug(slug) is not None:
             suffix = f"-{n}"
-            slug, n = f"{base[:MAX_LENGTH - len(suffix)]}{suffix}", n + 1
+            slug, n = f"{base[:MAX_LENGTH - len(suffix)].rstrip('-')}{suffix}", n + 1
         return slug
 
     def _view(self, tenant: Tenant) -> TenantView:

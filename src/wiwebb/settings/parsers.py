@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
+from sqlalchemy.engine import make_url
+
 from wiwebb.domain.throttling import DEFAULT_RATES, InvalidRate, Rate
 
 
@@ -238,12 +240,21 @@ def database_url(value: Callable[[str], str | None], base: Path, var_dir: Path) 
         for scheme in ("postgres://", "postgresql://"):
             if url.startswith(scheme):
                 url = "postgresql+psycopg2://" + url.removeprefix(scheme)
-        scheme = url.split("://", 1)[0].lower()
+        scheme, rest = url.split("://", 1)
+        scheme = scheme.lower()
         if scheme not in DATABASE_SCHEMES:
             raise SettingsError(f"DATABASE_URL: expected a postgresql:// or sqlite:/// URL (the drivers installed), "
                                 f"got one of scheme {scheme!r}")
-        if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and url != "sqlite:///:memory:":
-            url = f"sqlite:///{base / url.removeprefix('sqlite:///')}"
+        url = f"{scheme}://{rest}"
+        try:
+            port_number = make_url(url).port  # the port is read when the engine is made: check it now
+        except ValueError:  # its message could hold the password: not repeated
+            raise SettingsError("DATABASE_URL: not a database URL: expected a form like "
+                                "postgresql://user:password@host:5432/name") from None
+        if port_number is not None and not 0 < port_number < 65536:
+            raise SettingsError(f"DATABASE_URL: expected a port from 1 to 65535, got {port_number}")
+        if scheme.startswith("sqlite") and rest.startswith("/") and not rest.startswith("//") and rest != "/:memory:":
+            url = f"{scheme}:///{base / rest.removeprefix('/')}"  # relative to the ini file's folder
         return url
     kind = (value("DATABASE") or "sqlite").strip().lower()
     if kind in ("sqlite", "sqlite3"):

@@ -21,9 +21,17 @@ STRIPE_FRAMES = "https://js.stripe.com https://*.js.stripe.com https://hooks.str
 STRIPE_API = "https://api.stripe.com"
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def origin(url: str) -> str:
+    """The URL's origin as a policy writes it: scheme, host and a port other than the scheme's
+    own; never the user and password a URL may carry."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    host = f"[{host}]" if ":" in host else host
+    port = parts.port
+    return f"{scheme}://{host}" if port in (None, DEFAULT_PORTS.get(scheme)) else f"{scheme}://{host}:{port}"
 
 
 def console_policy(stripe_js_url: str) -> str:
