@@ -167,6 +167,16 @@ def test_the_list_is_in_id_order_as_every_list_whose_order_is_not_stated(api, pl
     assert first["id"] < second["id"]
 
 
+def test_an_id_with_a_fraction_is_no_id(api, plans):
+    sam = user(api)
+    answer = api.post_json(f"{SUBS}subscribe/", {"pricing_id": price(plans, "Premium") + 0.9,
+                                                 "payment_method": "pm_card_visa"}, headers=sam, status=400).json
+    assert answer == {"pricing_id": ["A valid integer is required."]}
+    assert api.get(f"{SUBS}status/", headers=sam).json is None
+    # A whole number written as one (1.0) is that number, as DRF reads it.
+    subscribe(api, sam, plans, pricing_id=float(price(plans, "Premium")))
+
+
 def test_a_card_another_user_saved_is_refused(api, plans, gateway):
     sam, eve = user(api), user(api, "eve")
     body = subscribe(api, sam, plans).json

@@ -252,6 +252,35 @@ def test_payment_intent_events_move_a_payment_and_log_each_transition(api, root)
         ("created", None, "waiting"), ("webhook:payment_intent.succeeded", "waiting", "confirmed")]
 
 
+def test_a_late_succeeded_event_does_not_undo_a_refund(api, root, gateway):
+    headers = api.auth(api.register("pam")["key"])
+    payment = api.post_json("/api/v1/payments/", {"amount": "10.00", "currency": "usd", "description": "x",
+                                                  "payment_method": "pm_card_visa"}, headers=headers, status=201).json
+    refunded = api.post_json(f"/api/v1/payments/{payment['id']}/refund/", {}, headers=root).json
+    assert (refunded["status"], refunded["refunded_amount"]) == ("refunded", "10.00")
+    later = int(time.time()) + 5  # dated after the refund, as a second turning or a skewed clock makes it
+
+    # As Stripe sends it: the charge named by id, not expanded, so its refunds are not in the event.
+    charge_by_id = {**intent_object(payment, "succeeded", 1000), "latest_charge": "ch_1"}
+    deliver(api, event("evt_pi_late", "payment_intent.succeeded", charge_by_id, later))
+    # Expanded, but telling of no refund: an older state than the refund WiWebb made.
+    no_refund = {**intent_object(payment, "succeeded", 1000),
+                 "latest_charge": {"id": "ch_1", "amount_refunded": 0, "captured": True, "status": "succeeded"}}
+    deliver(api, event("evt_pi_old", "payment_intent.succeeded", no_refund, later + 1))
+
+    kept = api.get(f"/api/v1/payments/{payment['id']}/", headers=headers).json
+    assert (kept["status"], kept["refunded_amount"]) == ("refunded", "10.00")
+
+
+@pytest.mark.parametrize("user", ["99999999999999999999999", "\u00b2", "7x", ""])
+def test_a_payment_intent_whose_metadata_names_no_user_of_ours_is_ignored(api, user):
+    intent = {"id": "pi_foreign", "object": "payment_intent", "status": "succeeded", "amount": 1000, "currency": "usd",
+              "amount_received": 1000, "client_secret": None, "capture_method": "automatic",
+              "metadata": {"wiwebb_user": user, "wiwebb_operation": "op-1"}}
+    assert deliver(api, event("evt_pi_foreign", "payment_intent.succeeded", intent, int(time.time()))).json == {
+        "received": True, "outcome": "processed"}
+
+
 def test_a_canceled_payment_intent_rejects_the_payment(api):
     headers = api.auth(api.register("pam")["key"])
     payment = api.post_json("/api/v1/payments/", {"amount": "10.00", "currency": "usd", "description": "x"},

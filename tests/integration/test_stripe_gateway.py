@@ -11,6 +11,7 @@ from wiwebb.adapters.stripe_gateway import (
     StripeGateway,
     localstripe_newest_first,
     read_invoice,
+    read_payment_intent,
     read_subscription,
     read_subscription_period,
 )
@@ -383,3 +384,11 @@ def test_invoices_are_listed_newest_first(gateway, customer, monthly):
     second = gateway.create_subscription(customer.id, monthly.id)
 
     assert [invoice.subscription for invoice in gateway.list_invoices(customer.id)] == [second.id, first.id]
+
+
+def test_a_payment_intent_naming_its_charge_by_id_has_unknown_refunds():
+    data = {"id": "pi_1", "status": "succeeded", "amount": 1000, "currency": "usd", "amount_received": 1000}
+    assert read_payment_intent({**data, "latest_charge": "ch_1"}).refunds_known is False
+    expanded = read_payment_intent({**data, "latest_charge": {"id": "ch_1", "amount_refunded": 400}})
+    assert (expanded.refunds_known, expanded.amount_refunded) == (True, 400)
+    assert read_payment_intent(data).refunds_known is True  # no charge yet: nothing refunded

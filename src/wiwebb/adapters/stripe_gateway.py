@@ -281,6 +281,7 @@ def read_setup_intent(data: Data) -> GatewaySetupIntent:
 
 def read_payment_intent(data: Data) -> GatewayPaymentIntent:
     charge = data.get("latest_charge")
+    refunds_known = charge is None or isinstance(charge, Mapping)  # an id alone: refunds unknown
     charge = charge if isinstance(charge, Mapping) else {}
     received = data.get("amount_received")
     if received is None:  # localstripe: what the charge took
@@ -289,7 +290,7 @@ def read_payment_intent(data: Data) -> GatewayPaymentIntent:
         id=data["id"], status=data["status"], amount=data["amount"], currency=data["currency"],
         amount_received=received, amount_refunded=charge.get("amount_refunded") or 0,
         client_secret=data.get("client_secret"), capture_method=data.get("capture_method") or "automatic",
-        customer=_id(data.get("customer")), metadata=dict(data.get("metadata") or {}))
+        customer=_id(data.get("customer")), metadata=dict(data.get("metadata") or {}), refunds_known=refunds_known)
 
 
 def localstripe_newest_first(invoices: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:

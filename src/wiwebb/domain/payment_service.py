@@ -217,9 +217,13 @@ class PaymentService:
             return self._adopt(intent, created, event_type)
         if created < payment.provider_updated:
             return None
-        if created == payment.provider_updated:
+        if created == payment.provider_updated or not intent.refunds_known:
+            # Two events of one second have no order; and an event's intent names its charge by
+            # id, so what was refunded is read back rather than taken as nothing.
             intent = self._provider().retrieve_payment_intent(intent.id)
             created = max(created, _timestamp(self._clock.now()))
+        if from_minor(intent.amount_refunded) < payment.refunded_amount:
+            return None  # refunds only grow: a state with less refunded is older than ours
         before = payment.status
         self._copy(payment, intent, created, status=status_after(event_type, intent))
         self._payments.update(payment)
@@ -232,7 +236,9 @@ class PaymentService:
         answer was lost: kept now, and its operation settled. Other intents (a subscription
         invoice's, another system's) are none of WiWebb's payments."""
         user, operation = intent.metadata.get("wiwebb_user", ""), intent.metadata.get("wiwebb_operation")
-        if not operation or not user.isdigit() or self._users.get(int(user)) is None:
+        # An id as WiWebb writes it (ASCII digits, within an id column), else none of its payments.
+        if not operation or not (user.isascii() and user.isdigit() and len(user) <= 18) \
+                or self._users.get(int(user)) is None:
             return None
         now = self._clock.now()
         metadata = {k: v for k, v in intent.metadata.items() if not k.startswith("wiwebb_") and k != "order_id"}

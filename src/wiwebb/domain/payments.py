@@ -104,6 +104,9 @@ class GatewayPaymentIntent:
     capture_method: str
     customer: str | None = None
     metadata: Mapping[str, str] = field(default_factory=dict)
+    # False when the charge was not expanded (a webhook's intent names it by id): then
+    # `amount_refunded` says nothing, and the intent must be read back before it is applied.
+    refunds_known: bool = True
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,8 @@ class Int(fields.Integer):
         self.maximum = maximum
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, float) and not value.is_integer():  # 1.9 is no id (1.0 is, as DRF reads it)
+            raise self.make_error("invalid")
         number = super()._deserialize(value, attr, data, **kwargs)
         if number > self.maximum:
             raise self.make_error("max_value", maximum=self.maximum)
