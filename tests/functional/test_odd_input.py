@@ -152,3 +152,14 @@ def test_page_last_is_the_last_page_as_drf_serves_it(api, root):
     assert last["next"] is None and last["previous"].endswith("page=2&page_size=5")
     assert api.get(f"{TENANTS}?page=last&search=nobody", headers=root).json == {
         "count": 0, "next": None, "previous": None, "results": []}
+
+
+@pytest.mark.parametrize("currency", ["jpy", "KRW", "kwd"])
+def test_a_currency_whose_minor_unit_is_not_a_hundredth_is_refused(api, root, currency):
+    # Amounts go to Stripe in hundredths: ¥10 would be charged as ¥1000.
+    message = f"Currency {currency.upper()} is not supported: amounts are kept in hundredths of a unit."
+    payment = api.post_json("/api/v1/payments/", {"amount": "10", "currency": currency, "description": "x"},
+                            headers=root, status=400).json
+    plan = api.post_json(PLANS, {"name": "Yen", "pricings": [{"amount": "10", "currency": currency}]},
+                         headers=root, status=400).json
+    assert payment == {"currency": [message]} and plan == {"pricings": [{"currency": [message]}]}

@@ -197,3 +197,16 @@ def test_a_card_another_customer_holds_is_refused_and_stays_theirs(provider):
 
     assert refused.value.detail == "The payment method you provided has already been attached to a customer."
     assert gateway.set_default_payment_method(ada, card) == card  # still Ada's to use
+
+
+def test_a_payment_with_a_card_another_customer_holds_is_refused(provider):
+    gateway = provider.gateway
+    ada = gateway.create_customer("ada@example.com", "Ada", {"user_id": "7"}).id
+    eve = gateway.create_customer("eve@example.com", "Eve", {"user_id": "8"}).id
+    card = gateway.set_default_payment_method(ada, provider.card("good"))
+
+    with pytest.raises(PaymentRefused) as refused:
+        gateway.create_payment_intent(1000, "usd", customer=eve, payment_method=card)
+
+    assert refused.value.detail == "The payment method you provided has already been attached to a customer."
+    assert gateway.create_payment_intent(1000, "usd", customer=ada, payment_method=card).status == "succeeded"

@@ -317,6 +317,8 @@ class InMemoryPaymentGateway:
                               idempotency_key: str | None = None) -> GatewayPaymentIntent:
         if customer is not None:
             self._customer(customer)
+            if payment_method is not None and self.attached_payment_methods.get(payment_method, customer) != customer:
+                raise PaymentRefused(ATTACHED_ELSEWHERE)
         if amount < 1:
             raise PaymentRefused("This value must be greater than or equal to 1.", "parameter_invalid_integer")
         status, received = "requires_payment_method", 0

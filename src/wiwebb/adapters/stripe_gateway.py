@@ -174,6 +174,10 @@ class StripeGateway:
             # localstripe refuses `description` on payment intents.
             "description": None if self._localstripe else description or None})
         if payment_method:  # confirm now; cards only, so Stripe needs no return_url for redirects
+            if customer and self._localstripe:  # Stripe refuses another customer's card; localstripe charges it
+                holder = _id(self._call(self._v1.payment_methods.retrieve, payment_method).get("customer"))
+                if holder and holder != customer:
+                    raise PaymentRefused(ATTACHED_ELSEWHERE)
             params.update(payment_method=payment_method, confirm=True, payment_method_types=["card"])
         return read_payment_intent(self._call(self._v1.payment_intents.create, params=params,
                                               key=idempotency_key))

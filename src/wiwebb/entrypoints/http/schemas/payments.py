@@ -22,13 +22,25 @@ _POSITIVE = validate.Range(min=1, error="Ensure this value is greater than or eq
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 
 
+# Stripe's currencies whose minor unit is not a hundredth (zero-decimal: ¥10 is 10; three-decimal:
+# 10.000 KWD is 10000). WiWebb keeps amounts with two decimals and sends hundredths, so these would
+# be charged 100 times, or a tenth of, what the answer shows: refused until amounts follow the
+# currency's own unit.
+NOT_HUNDREDTHS = frozenset({
+    "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf",
+    "bhd", "jod", "kwd", "omr", "tnd"})
+
+
 class Currency(Str):
-    default_error_messages = {**Str.default_error_messages, "currency": "Enter a valid 3-letter currency code."}
+    default_error_messages = {**Str.default_error_messages, "currency": "Enter a valid 3-letter currency code.",
+                              "unit": "Currency {code} is not supported: amounts are kept in hundredths of a unit."}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
         if not _CURRENCY.match(text):
             raise self.make_error("currency")
+        if text.lower() in NOT_HUNDREDTHS:
+            raise self.make_error("unit", code=text.upper())
         return text.lower()
 
 
