@@ -186,27 +186,23 @@ def test_unknown_subscriptions_are_refused(provider):
         provider.gateway.retrieve_subscription("sub_that_does_not_exist")
 
 
-def test_a_card_another_customer_holds_is_refused_and_stays_theirs(provider):
+ATTACHED_ELSEWHERE = "The payment method you provided has already been attached to a customer."
+
+
+@pytest.mark.parametrize("use", ["make it the default", "pay with it"])
+def test_a_card_another_customer_holds_is_refused_and_stays_theirs(provider, use):
     gateway = provider.gateway
     ada = gateway.create_customer("ada@example.com", "Ada", {"user_id": "7"}).id
     eve = gateway.create_customer("eve@example.com", "Eve", {"user_id": "8"}).id
     card = gateway.set_default_payment_method(ada, provider.card("good"))
 
-    with pytest.raises(PaymentRefused) as refused:
-        gateway.set_default_payment_method(eve, card)
-
-    assert refused.value.detail == "The payment method you provided has already been attached to a customer."
-    assert gateway.set_default_payment_method(ada, card) == card  # still Ada's to use
-
-
-def test_a_payment_with_a_card_another_customer_holds_is_refused(provider):
-    gateway = provider.gateway
-    ada = gateway.create_customer("ada@example.com", "Ada", {"user_id": "7"}).id
-    eve = gateway.create_customer("eve@example.com", "Eve", {"user_id": "8"}).id
-    card = gateway.set_default_payment_method(ada, provider.card("good"))
+    def use_card(customer: str) -> object:
+        if use == "pay with it":
+            return gateway.create_payment_intent(1000, "usd", customer=customer, payment_method=card).status
+        return gateway.set_default_payment_method(customer, card)
 
     with pytest.raises(PaymentRefused) as refused:
-        gateway.create_payment_intent(1000, "usd", customer=eve, payment_method=card)
+        use_card(eve)
 
-    assert refused.value.detail == "The payment method you provided has already been attached to a customer."
-    assert gateway.create_payment_intent(1000, "usd", customer=ada, payment_method=card).status == "succeeded"
+    assert refused.value.detail == ATTACHED_ELSEWHERE
+    assert use_card(ada) == ("succeeded" if use == "pay with it" else card)  # still Ada's to use
