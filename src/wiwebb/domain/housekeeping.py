@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from .durations import format_age
 from .errors import DomainError
 from .ports import Clock
 
@@ -67,15 +68,6 @@ class CleanupReport:
         processed webhook events older than 30d.`"""
         return (f"Removed {self.tokens} expired tokens, {self.mails} delivered mails and "
                 f"{self.webhook_events} processed webhook events older than {format_age(self.age)}.")
-
-
-def format_age(age: timedelta) -> str:
-    """`30d`, `12h`, `90m` or `45s`: the largest unit that divides the age."""
-    seconds = int(age.total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds and seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
 
 
 def check_cleanup(age: timedelta, batch_size: int) -> None:

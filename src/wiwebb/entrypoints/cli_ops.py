@@ -9,10 +9,8 @@ import sys
 from datetime import timedelta
 from typing import Any, Protocol, TextIO
 
+from wiwebb.domain.durations import InvalidDuration, parse_duration
 from wiwebb.domain.housekeeping import CleanupRefused, Housekeeping, check_cleanup
-
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-MAX_DURATION_SECONDS = 36500 * 86400
 
 
 class OpsTools(Protocol):
@@ -27,13 +25,10 @@ class BadOption(ValueError):
 
 def duration(option: str, text: str) -> timedelta:
     """`30d`, `12h`, `90m`, `3600` (seconds): the format of the duration settings."""
-    match = re.fullmatch(r"\s*([0-9]{1,11})\s*([smhd]?)\s*", text.lower())
-    if not match or int(match.group(1)) == 0:
-        raise BadOption(f"{option}: expected a duration like 30d, 12h, 90m or 3600 (seconds), got {text!r}")
-    seconds = int(match.group(1)) * _UNITS[match.group(2) or "s"]
-    if seconds > MAX_DURATION_SECONDS:  # beyond any use, and near the calendar's end
-        raise BadOption(f"{option}: expected a duration of at most 36500d (100 years), got {text!r}")
-    return timedelta(seconds=seconds)
+    try:
+        return parse_duration(text, like="30d, 12h, 90m or 3600 (seconds)")
+    except InvalidDuration as error:
+        raise BadOption(f"{option}: {error}") from None
 
 
 def positive_int(option: str, text: str) -> int:

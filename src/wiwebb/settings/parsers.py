@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from sqlalchemy.engine import make_url
 
+from wiwebb.domain.durations import InvalidDuration, parse_duration
 from wiwebb.domain.throttling import DEFAULT_RATES, InvalidRate, Rate
 
 
@@ -70,18 +71,11 @@ def seconds(name: str, text: str) -> float:
     return number
 
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-MAX_DURATION_SECONDS = 36500 * 86400
-
-
 def duration(name: str, text: str) -> timedelta:
-    match = re.fullmatch(r"\s*([0-9]{1,11})\s*([smhd]?)\s*", text.lower())
-    if not match or int(match.group(1)) == 0:
-        raise SettingsError(f"{name}: expected a duration like 3600, 30m, 12h or 7d, got {text!r}")
-    seconds = int(match.group(1)) * _UNITS[match.group(2) or "s"]
-    if seconds > MAX_DURATION_SECONDS:  # beyond any use, and near the calendar's end
-        raise SettingsError(f"{name}: expected a duration of at most 36500d (100 years), got {text!r}")
-    return timedelta(seconds=seconds)
+    try:
+        return parse_duration(text)
+    except InvalidDuration as error:
+        raise SettingsError(f"{name}: {error}") from None
 
 
 def optional_duration(name: str, text: str) -> timedelta | None:
