@@ -21,20 +21,15 @@ from wiwebb.domain.catalogue import CatalogueService
 from wiwebb.domain.errors import NotFound, ValidationFailed
 from wiwebb.domain.identity import IdentityService
 from wiwebb.domain.mail import MailDelivery
-from wiwebb.domain.model import Role, User
 from wiwebb.domain.payments import PaymentProviderUnavailable, PaymentRefused
-from wiwebb.domain.tenancy import TenantService
-from wiwebb.domain.user_admin import UserAdminService
 
-from . import cli_billing, cli_ops, serving
+from . import cli_billing, cli_ops, cli_tenancy, serving
+from .cli_tenancy import OPERATOR
 
 APP_LABELS = ("api", "wiwebb")
 
-# Who operators act as: a superadmin that is no account (the audit log shows no actor).
-OPERATOR = User(id=None, username="(wiwebb command)", email="", password_hash="!", role=Role.SUPERADMIN)
 
-
-class Tools(cli_billing.BillingTools, cli_ops.OpsTools, Protocol):
+class Tools(cli_billing.BillingTools, cli_ops.OpsTools, cli_tenancy.TenancyTools, Protocol):
     """What the command needs from the composition root."""
 
     settings: Any
@@ -48,8 +43,6 @@ class Tools(cli_billing.BillingTools, cli_ops.OpsTools, Protocol):
     def dbshell_command(self) -> tuple[list[str], dict[str, str]]: ...
     def wsgi_app(self) -> Any: ...
     def mail_delivery(self) -> MailDelivery: ...
-    def administration(self) -> AbstractContextManager[tuple[TenantService, UserAdminService]]: ...
-    def frontend_url(self) -> str: ...
     def catalogue(self) -> AbstractContextManager[CatalogueService]: ...
 
 
@@ -81,17 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("serve", parents=[common],
                         help="serve the API with waitress: the ini file's [server:main] options, on HOST:PORT")
 
-    tenant = commands.add_parser("createtenant", parents=[common], help="create a tenant")
-    tenant.add_argument("name")
-    tenant.add_argument("--slug", help="default: made from the name")
-    tenant.add_argument("--owner", metavar="USERNAME", help="an existing user who becomes its tenant owner")
-
-    user = commands.add_parser("createuser", parents=[common],
-                               help="create a user; they get an invitation mail to choose a password")
-    user.add_argument("username")
-    user.add_argument("--email", required=True)
-    user.add_argument("--role", required=True, choices=[r.value for r in Role])
-    user.add_argument("--tenant", metavar="SLUG", help="the tenant (required for tenant_owner)")
+    cli_tenancy.add_parsers(commands, common)
 
     commands.add_parser("clearsessions", parents=[common], help="delete expired login tokens")
 
@@ -275,32 +258,6 @@ def _serve(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _createtenant(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
-    with box.administration() as (tenants, users):
-        data = {"name": args.name, **({"slug": args.slug} if args.slug else {})}
-        view = tenants.create(OPERATOR, data)
-        if args.owner:
-            owner = users.find_by_username(OPERATOR, args.owner)
-            if owner.role.is_staff:  # a slip, surely; and the last superadmin would leave no one in charge
-                raise ValidationFailed.on("owner", f"{args.owner} is {owner.role.value}: an owner is a tenant owner or "
-                                          "a subscriber (change their role first if that is meant)")
-            users.update(OPERATOR, owner.id or 0, {"role": Role.TENANT_OWNER.value, "tenant": view.tenant.id})
-    owned = f", owned by {args.owner}" if args.owner else ""
-    print(f"Created tenant {view.tenant.name!r} (id {view.tenant.id}, slug {view.tenant.slug}){owned}.", file=out)
-    return 0
-
-
-def _createuser(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
-    with box.administration() as (tenants, users):
-        data: dict[str, object] = {"username": args.username, "email": args.email, "role": args.role}
-        if args.tenant:
-            data["tenant"] = tenants.find_by_slug(OPERATOR, args.tenant).tenant.id
-        view = users.create(OPERATOR, data, box.frontend_url())
-    print(f"Created {view.user.role.value} {view.user.username!r} (id {view.user.id}); an invitation to choose "
-          f"a password was mailed to {view.user.email}.", file=out)
-    return 0
-
-
 def _clearsessions(box: Tools, args: argparse.Namespace, out: TextIO) -> int:
     with box.identity() as identity:
         removed = identity.purge_expired_tokens()
@@ -341,8 +298,7 @@ _COMMANDS: dict[str, Callable[[Tools, argparse.Namespace, TextIO], int]] = {
     "ensure-superuser": _ensure_superuser,
     "serve": _serve,
     "send-mail": _send_mail,
-    "createtenant": _createtenant,
-    "createuser": _createuser,
+    **cli_tenancy.COMMANDS,
     "seed-plans": _seed_plans,
     "clearsessions": _clearsessions,
     **cli_billing.COMMANDS,
